@@ -1,0 +1,123 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Strict settings shared by every target.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "sluice",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sluiced", targets: ["sluiced"]),
+        .executable(name: "sluice", targets: ["sluice"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // The pure rollout core: plan and policy model, the decision function. No I/O, no clock reads.
+        .target(name: "SluiceCore", swiftSettings: strictSettings),
+        // Reading plan, fleet and policy files with file:line:field errors.
+        .target(
+            name: "SluiceManifests",
+            dependencies: ["SluiceCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+        // The SQLite store: the only module that imports GRDB.
+        .target(
+            name: "SluiceStore",
+            dependencies: ["SluiceCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        // Drivers that act on nodes (exec command templates).
+        .target(
+            name: "SluiceDrivers",
+            dependencies: ["SluiceCore", "SluiceManifests"],
+            swiftSettings: strictSettings
+        ),
+        // Health-signal sources (recorded files).
+        .target(name: "SluiceSignals", dependencies: ["SluiceCore"], swiftSettings: strictSettings),
+        // A deterministic model of Kubernetes control planes under load; knows nothing of rollouts.
+        .target(name: "FleetSimulator", swiftSettings: strictSettings),
+        // The reconcile loop, the lease and the action journal around the pure core.
+        .target(
+            name: "SluiceController",
+            dependencies: [
+                "SluiceCore", "SluiceStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The simulator as a driver and a signal source, and virtual-time runs of the real controller.
+        .target(
+            name: "SluiceSimulation",
+            dependencies: ["SluiceCore", "SluiceManifests", "SluiceStore", "SluiceController", "FleetSimulator"],
+            swiftSettings: strictSettings
+        ),
+        // `sluiced` as a library.
+        .target(
+            name: "SluiceDaemon",
+            dependencies: [
+                "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceController", "SluiceDrivers", "SluiceSignals",
+                "SluiceSimulation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // `sluice` as a library.
+        .target(
+            name: "SluiceCLI",
+            dependencies: [
+                "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceSimulation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "sluiced",
+            dependencies: ["SluiceDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "sluice",
+            dependencies: ["SluiceCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
+        // Benchmark: the incident fleet for hours of virtual time (`swift run -c release sluice-sim-bench`).
+        .executableTarget(name: "sluice-sim-bench", dependencies: ["FleetSimulator"], swiftSettings: strictSettings),
+
+        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
+        .testTarget(name: "SluiceManifestsTests", dependencies: ["SluiceManifests", "SluiceCore"]),
+        .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceCore"]),
+        .testTarget(name: "SluiceDriversTests", dependencies: ["SluiceDrivers", "SluiceCore"]),
+        .testTarget(name: "SluiceSignalsTests", dependencies: ["SluiceSignals", "SluiceCore"]),
+        .testTarget(name: "FleetSimulatorTests", dependencies: ["FleetSimulator"]),
+        .testTarget(
+            name: "SluiceControllerTests",
+            dependencies: ["SluiceController", "SluiceStore", "SluiceCore", "SluiceManifests"]
+        ),
+        .testTarget(
+            name: "SluiceSimulationTests",
+            dependencies: ["SluiceSimulation", "SluiceCore", "SluiceManifests", "FleetSimulator"]
+        ),
+        .testTarget(name: "SluiceCLITests", dependencies: ["SluiceCLI", "SluiceCore", "SluiceStore"]),
+        // Real `sluiced` and `sluice` processes: kill and restart, two daemons on one database.
+        .testTarget(name: "SluiceIntegrationTests", dependencies: ["sluiced", "sluice", "SluiceStore", "SluiceCore"]),
+    ]
+)

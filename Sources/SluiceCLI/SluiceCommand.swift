@@ -1,0 +1,75 @@
+public import ArgumentParser
+import Foundation
+import SluiceStore
+
+/// `sluice`: submit, steer and inspect rollouts. Talks to the daemon only through the database.
+public struct SluiceCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "sluice",
+        abstract: "Roll changes out across a fleet of Kubernetes clusters, gated on control-plane health.",
+        discussion: """
+            Every command works while sluiced is down: requests are recorded in the database and wait for it.
+
+            Exit codes: 0 success; 1 the request was refused or the rollout is unknown; 2 invalid input (a plan, a
+            policy, a flag); 3 the database cannot be used.
+            """,
+        subcommands: [
+            PlanCommand.self, Submit.self, List.self, Get.self, Events.self, Pause.self, Resume.self, Promote.self,
+            Abort.self, Rollback.self,
+        ])
+
+    public init() {}
+}
+
+/// Options every command that touches the database shares.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "The database file (default: $SLUICE_DB or ~/.local/state/sluice/sluice.db).")
+    var db: String?
+
+    /// Opens the database, or exits 3 with the reason.
+    func openStore() throws -> SluiceStore {
+        let path = db ?? SluiceStore.defaultPath(environment: ProcessInfo.processInfo.environment)
+        do {
+            return try SluiceStore(path: path)
+        } catch {
+            throw CLIFailure(exitCode: 3, message: "\(error)")
+        }
+    }
+}
+
+/// A failure with a message for the user and a documented exit code.
+struct CLIFailure: Error, CustomStringConvertible {
+    var exitCode: Int32
+    var message: String
+
+    var description: String { message }
+
+    static func from(_ error: StoreError) -> CLIFailure {
+        switch error {
+        case .unusable, .database: CLIFailure(exitCode: 3, message: error.description)
+        default: CLIFailure(exitCode: 1, message: error.description)
+        }
+    }
+}
+
+extension AsyncParsableCommand {
+    /// Runs `body`, turning failures into a message on stderr and the documented exit code.
+    func reportingFailures(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let failure as CLIFailure {
+            FileHandle.standardError.write(Data("sluice: \(failure.message)\n".utf8))
+            throw ExitCode(failure.exitCode)
+        } catch let error as StoreError {
+            let failure = CLIFailure.from(error)
+            FileHandle.standardError.write(Data("sluice: \(failure.message)\n".utf8))
+            throw ExitCode(failure.exitCode)
+        }
+    }
+}
+
+/// Who is acting: the OS user, recorded in events and requests.
+var currentActor: String { ProcessInfo.processInfo.userName }
+
+/// The CLI's clock.
+var wallNow: Double { Date().timeIntervalSince1970 }

@@ -1,0 +1,120 @@
+public import Logging
+public import SluiceCore
+public import SluiceStore
+
+/// The imperative shell around ``Reconciler``: reads state, reads signals, decides, records, then acts.
+///
+/// One pass is idempotent: intents are recorded before the driver runs, and intents left over by a crash are carried
+/// out again on the next pass (drivers are idempotent), so a restart neither repeats nor skips a batch.
+public struct RolloutController: Sendable {
+    public var store: SluiceStore
+    public var driver: any FleetDriver
+    public var signals: any SignalSource
+    public var clock: any ControllerClock
+    /// The clock the lease is kept on: always real time, since it is about processes being alive.
+    public var leaseClock: any ControllerClock
+    public var owner: String
+    public var leaseTTLSeconds: Double
+    /// Actions carried out at once, on different clusters.
+    public var maxParallelActions: Int
+    public var logger: Logger
+    public var faultHook: FaultHook
+
+    public init(
+        store: SluiceStore, driver: any FleetDriver, signals: any SignalSource, clock: any ControllerClock,
+        leaseClock: any ControllerClock = WallClock(), owner: String, leaseTTLSeconds: Double = 15,
+        maxParallelActions: Int = 8, logger: Logger = Logger(label: "sluice.controller"),
+        faultHook: @escaping FaultHook = { _ in }
+    ) {
+        self.store = store
+        self.driver = driver
+        self.signals = signals
+        self.clock = clock
+        self.leaseClock = leaseClock
+        self.owner = owner
+        self.leaseTTLSeconds = leaseTTLSeconds
+        self.maxParallelActions = maxParallelActions
+        self.logger = logger
+        self.faultHook = faultHook
+    }
+
+    /// What a pass did.
+    public enum PassOutcome: Sendable, Equatable {
+        /// Another daemon holds the lease; this one waits.
+        case standby(owner: String)
+        /// The pass ran; `active` rollouts still need passes.
+        case reconciled(active: Int, actions: Int)
+    }
+
+    /// Takes or renews the lease; nil when another daemon holds it.
+    public func acquireLease() async throws -> Lease? {
+        try store.acquireLease(owner: owner, now: await leaseClock.now(), ttlSeconds: leaseTTLSeconds)
+    }
+
+    /// One reconcile pass over every rollout that needs one.
+    public func reconcileOnce() async throws -> PassOutcome {
+        guard let lease = try await acquireLease() else {
+            return .standby(owner: (try? store.currentLease())?.owner ?? "another daemon")
+        }
+        return try await reconcile(lease: lease)
+    }
+
+    /// One pass with a lease already held.
+    public func reconcile(lease: Lease) async throws -> PassOutcome {
+        let names = try store.rolloutsToReconcile()
+        var actions = 0
+        for name in names {
+            actions += try await reconcile(rollout: name, lease: lease)
+        }
+        let active = try store.rolloutsToReconcile().count
+        return .reconciled(active: active, actions: actions)
+    }
+
+    /// Decides for one rollout, records the decision, and carries out its intended actions.
+    func reconcile(rollout name: String, lease: Lease) async throws -> Int {
+        let now = await clock.now()
+        var input = try store.reconcileInput(rollout: name, now: now)
+        for cluster in Reconciler.clustersToWatch(spec: input.spec, status: input.status) {
+            input.signals[cluster] = await signals.read(policy: input.spec.policy, cluster: cluster, now: now)
+        }
+        let decision = Reconciler.decide(input)
+        try store.record(decision, rollout: name, now: now, lease: lease)
+        for event in decision.events {
+            logger.info("\(event.message)", metadata: ["rollout": "\(name)", "verb": "\(event.verb)"])
+        }
+        faultHook(.afterRecord)
+        let intended = try store.intendedActions(rollout: name)
+        try await carryOut(intended.map(\.action), spec: input.spec, lease: lease)
+        return intended.count
+    }
+
+    /// Runs the driver for `actions`, at most `maxParallelActions` at once, recording each result.
+    func carryOut(_ actions: [FleetAction], spec: RolloutSpec, lease: Lease) async throws {
+        var pending = actions[...]
+        while !pending.isEmpty {
+            let wave = pending.prefix(max(1, maxParallelActions))
+            pending = pending.dropFirst(wave.count)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for action in wave {
+                    group.addTask { try await carryOut(action, spec: spec, lease: lease) }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    func carryOut(_ action: FleetAction, spec: RolloutSpec, lease: Lease) async throws {
+        guard let cluster = spec.cluster(named: action.cluster)?.cluster else { return }
+        let result: ActionResult
+        do {
+            let detail = try await driver.execute(action, on: cluster, artifact: spec.artifact)
+            result = .done(detail: detail)
+        } catch {
+            result = .failed(detail: "\(error)")
+            logger.warning("\(action.key) failed: \(error)", metadata: ["rollout": "\(action.rollout)"])
+        }
+        faultHook(.afterDriver)
+        try store.complete(action, result: result, at: await clock.now(), lease: lease)
+        faultHook(.afterComplete)
+    }
+}

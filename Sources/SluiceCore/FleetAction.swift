@@ -1,0 +1,60 @@
+/// Something done to the nodes of one cluster: apply or revert the artifact on one batch.
+public struct FleetAction: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Equatable, Codable {
+        case apply
+        case revert
+    }
+
+    public var rollout: String
+    public var kind: Kind
+    public var cluster: String
+    public var batch: Int
+    /// Node indices of the batch, in the cluster's rollout order.
+    public var nodes: Range<Int>
+
+    public init(rollout: String, kind: Kind, cluster: String, batch: Int, nodes: Range<Int>) {
+        self.rollout = rollout
+        self.kind = kind
+        self.cluster = cluster
+        self.batch = batch
+        self.nodes = nodes
+    }
+
+    /// Unique within a rollout: a batch is applied at most once and reverted at most once.
+    public var key: String { "\(kind.rawValue)/\(cluster)/\(batch)" }
+}
+
+/// An action as the journal records it: intended before the driver is called, done or failed after.
+public struct JournalEntry: Sendable, Equatable, Codable {
+    public enum State: String, Sendable, Equatable, Codable {
+        case intended
+        case done
+        case failed
+    }
+
+    public var action: FleetAction
+    public var state: State
+    public var attempts: Int
+    public var intendedAt: Double
+    public var completedAt: Double?
+    /// The driver's output or error, for the record.
+    public var detail: String
+
+    public init(
+        action: FleetAction, state: State, attempts: Int, intendedAt: Double, completedAt: Double? = nil,
+        detail: String = ""
+    ) {
+        self.action = action
+        self.state = state
+        self.attempts = attempts
+        self.intendedAt = intendedAt
+        self.completedAt = completedAt
+        self.detail = detail
+    }
+}
+
+/// What acts on the fleet. Implementations are idempotent: carrying out an action twice leaves the nodes as once.
+public protocol FleetDriver: Sendable {
+    /// Carries out `action` on the nodes of `cluster`; throws when it could not be confirmed.
+    func execute(_ action: FleetAction, on cluster: FleetCluster, artifact: ArtifactRef) async throws -> String
+}

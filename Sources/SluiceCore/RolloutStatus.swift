@@ -1,0 +1,88 @@
+/// Where a rollout is. Only the controller writes it.
+public enum RolloutPhase: String, Sendable, Equatable, Codable, CaseIterable {
+    case pending
+    case progressing
+    case awaitingApproval
+    case paused
+    case halted
+    case rollingBack
+    case completed
+    case aborted
+    case rolledBack
+
+    /// No further action on the fleet will come from this phase (a rollback may still be requested).
+    public var isFinished: Bool { self == .completed || self == .aborted || self == .rolledBack }
+}
+
+/// What the controller knows of one cluster of a rollout.
+public struct ClusterProgress: Sendable, Equatable, Codable {
+    public enum State: String, Sendable, Equatable, Codable {
+        case pending
+        /// A batch is being applied (see `inFlight`).
+        case applying
+        /// Waiting out a bake after a batch.
+        case baking
+        case done
+        /// Reverting applied batches, newest first.
+        case reverting
+        case reverted
+    }
+
+    public var cluster: String
+    public var wave: Int
+    public var state: State
+    /// Batches confirmed applied (and not since reverted): batches `0..<appliedBatches`.
+    public var appliedBatches: Int
+    public var totalBatches: Int
+    /// The journal key of the action being carried out on this cluster.
+    public var inFlight: String?
+    /// When the current bake ends (controller clock seconds).
+    public var bakeUntil: Double?
+    public var startedAt: Double?
+    public var finishedAt: Double?
+    /// Failed attempts of the action in flight since it last succeeded or the rollout was resumed.
+    public var failures: Int = 0
+
+    public init(cluster: String, wave: Int, totalBatches: Int) {
+        self.cluster = cluster
+        self.wave = wave
+        self.state = .pending
+        self.appliedBatches = 0
+        self.totalBatches = totalBatches
+    }
+
+    /// Started and not yet finished: the cluster carries a partial or baking change.
+    public var isActive: Bool { state == .applying || state == .baking }
+}
+
+/// The controller's view of a rollout.
+public struct RolloutStatus: Sendable, Equatable, Codable {
+    public var phase: RolloutPhase
+    /// The wave being worked on (equal to the number of waves once all are done).
+    public var currentWave: Int
+    public var approvedWaves: [Int]
+    public var clusters: [ClusterProgress]
+    /// Why the rollout is paused, halted, rolling back or finished, in a sentence.
+    public var message: String
+    /// The last request generation the controller has acted on.
+    public var observedGeneration: Int
+    public var updatedAt: Double
+
+    /// The status of a rollout that has not started.
+    public init(spec: RolloutSpec, now: Double) {
+        phase = .pending
+        currentWave = 0
+        approvedWaves = []
+        clusters = spec.clustersInOrder.map {
+            ClusterProgress(cluster: $0.cluster.name, wave: $0.wave, totalBatches: $0.cluster.batchEnds.count)
+        }
+        message = "submitted"
+        observedGeneration = 0
+        updatedAt = now
+    }
+
+    /// The index in `clusters` of the cluster with this name.
+    public func clusterIndex(_ name: String) -> Int? {
+        clusters.firstIndex { $0.cluster == name }
+    }
+}

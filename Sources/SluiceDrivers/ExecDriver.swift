@@ -1,0 +1,69 @@
+import Foundation
+public import SluiceCore
+public import SluiceManifests
+
+/// A driver that runs command templates (kubectl, ssh, a script) for each batch, without a shell.
+///
+/// `{nodes}` standing alone expands to one argument per node; inside a longer argument it is the node names joined
+/// by commas. Large batches are split into calls of at most `maxNodesPerCall` nodes. A call that exits non-zero or
+/// outlives its timeout fails the action; the templates must be idempotent (`kubectl label --overwrite`).
+public struct ExecDriver: FleetDriver {
+    public var config: ExecDriverConfig
+    /// Extra environment for the commands.
+    public var environment: [String: String]
+
+    public init(config: ExecDriverConfig, environment: [String: String] = [:]) {
+        self.config = config
+        self.environment = environment
+    }
+
+    public func execute(_ action: FleetAction, on cluster: FleetCluster, artifact: ArtifactRef) async throws -> String {
+        let template = action.kind == .apply ? config.apply : config.revert
+        let nodes = action.nodes.map(cluster.nodeName(at:))
+        var outputs: [String] = []
+        for start in stride(from: 0, to: nodes.count, by: config.maxNodesPerCall) {
+            let chunk = Array(nodes[start..<min(nodes.count, start + config.maxNodesPerCall)])
+            let arguments = Self.expand(
+                template,
+                values: [
+                    "cluster": cluster.name, "artifact": artifact.name, "version": artifact.version,
+                    "rollout": action.rollout, "batch": String(action.batch + 1),
+                ],
+                nodes: chunk)
+            let run = try await CommandRunner.run(arguments, environment: environment, timeoutSeconds: config.timeoutSeconds)
+            guard run.status == 0 else {
+                throw ExecDriverError.commandFailed(
+                    command: arguments.prefix(6).joined(separator: " "), status: run.status, output: run.output,
+                    timedOut: run.timedOut)
+            }
+            outputs.append(run.output)
+        }
+        return outputs.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The arguments of `template` with its placeholders replaced.
+    static func expand(_ template: [String], values: [String: String], nodes: [String]) -> [String] {
+        template.flatMap { word -> [String] in
+            if word == "{nodes}" { return nodes }
+            var expanded = word.replacingOccurrences(of: "{nodes}", with: nodes.joined(separator: ","))
+            for (name, value) in values { expanded = expanded.replacingOccurrences(of: "{\(name)}", with: value) }
+            return [expanded]
+        }
+    }
+}
+
+/// Why an exec driver call failed.
+public enum ExecDriverError: Error, CustomStringConvertible {
+    case commandFailed(command: String, status: Int32, output: String, timedOut: Bool)
+    case cannotStart(command: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .commandFailed(let command, let status, let output, let timedOut):
+            let what = timedOut ? "timed out and was killed" : "exited with status \(status)"
+            return "`\(command)` \(what): \(output.suffix(500))"
+        case .cannotStart(let command, let reason):
+            return "cannot run `\(command)`: \(reason)"
+        }
+    }
+}

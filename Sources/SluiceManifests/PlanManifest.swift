@@ -1,0 +1,93 @@
+public import SluiceCore
+internal import Yams
+
+/// Reads `kind: RolloutPlan` files, without resolving the fleet and policy they name.
+public enum PlanManifest {
+    /// The plan in `path` and the reader that knows where each field stands.
+    static func decode(_ path: String) throws(ManifestError) -> (RolloutPlan, ManifestReader) {
+        let root = try ManifestFile.root(of: path, kind: "RolloutPlan")
+        let fields = root.mapping(allowed: ["apiVersion", "kind", "metadata", "spec"])
+        let name = metadataName(fields)
+        let spec = fields?.required("spec")?.mapping(allowed: ["artifact", "fleet", "policy", "waves"])
+        let artifact = spec?.required("artifact").flatMap(decodeArtifact)
+        let fleet = spec?.required("fleet")?.string()
+        let policy = spec?.required("policy")?.string()
+        let waves = (spec?.required("waves")?.sequence() ?? []).compactMap(decodeWave)
+        try root.reader.check()
+        guard let name, let artifact, let fleet, let policy else { throw ManifestError(root.reader.problems) }
+        let plan = RolloutPlan(name: name, artifact: artifact, fleetPath: fleet, policyName: policy, waves: waves)
+        if !isValidName(name) {
+            fields?["metadata"]?.fail("name '\(name)' must be lowercase letters, digits, '-' and '.', at most 63 characters")
+            try root.reader.check()
+        }
+        return (plan, root.reader)
+    }
+
+    static func decodeArtifact(_ node: ManifestNode) -> ArtifactRef? {
+        guard let fields = node.mapping(allowed: ["name", "version", "apiProfile"]) else { return nil }
+        let name = fields.required("name")?.string()
+        let version = fields.required("version")?.string()
+        let profile = fields["apiProfile"]?.string()
+        guard let name, let version else { return nil }
+        return ArtifactRef(name: name, version: version, apiProfile: profile)
+    }
+
+    static func decodeWave(_ node: ManifestNode) -> WavePlan? {
+        let allowed = [
+            "name", "clusters", "maxConcurrentClusters", "nodeBatches", "bakeBetweenBatches", "bakeAfterCluster",
+            "approval",
+        ]
+        guard let fields = node.mapping(allowed: allowed) else { return nil }
+        let name = fields.required("name")?.string()
+        let clusters = fields.required("clusters").flatMap(decodeSelector)
+        let concurrency = fields["maxConcurrentClusters"]?.int(atLeast: 1) ?? 1
+        let batches = fields.required("nodeBatches")?.sequence()?.compactMap(decodeBatch)
+        let bakeBetween = fields["bakeBetweenBatches"]?.durationSeconds() ?? 0
+        let bakeAfter = fields["bakeAfterCluster"]?.durationSeconds() ?? 0
+        let approval = fields["approval"]?.choice(ApprovalMode.self) ?? .automatic
+        guard let name, let clusters, let batches else { return nil }
+        return WavePlan(
+            name: name, clusters: clusters, maxConcurrentClusters: concurrency, nodeBatches: batches,
+            bakeBetweenBatchesSeconds: bakeBetween, bakeAfterClusterSeconds: bakeAfter, approval: approval)
+    }
+
+    static func decodeSelector(_ node: ManifestNode) -> ClusterSelector? {
+        switch node.node {
+        case .sequence:
+            return .names(node.sequence()?.compactMap { $0.string() } ?? [])
+        case .mapping:
+            let labels = node.mapping(allowed: ["matchLabels"])?.required("matchLabels")?.stringMap()
+            if labels?.isEmpty == true { node.fail("matchLabels is empty; name at least one label") }
+            return labels.map(ClusterSelector.matchLabels)
+        default:
+            node.fail("expected a list of cluster names or {matchLabels: {label: value}}")
+            return nil
+        }
+    }
+
+    static func decodeBatch(_ node: ManifestNode) -> BatchStep? {
+        guard let text = node.string() else { return nil }
+        if text.hasSuffix("%") {
+            guard let percent = Double(text.dropLast()), percent.isFinite else {
+                node.fail("'\(text)' is not a percentage; write it like 10%")
+                return nil
+            }
+            return .percent(percent)
+        }
+        guard let count = Int(text) else {
+            node.fail("'\(text)' is not a batch size; write a node count (5) or a percentage (10%)")
+            return nil
+        }
+        return .count(count)
+    }
+
+    /// Rollout names go into journal keys and command lines: a DNS-label-like name.
+    static func isValidName(_ name: String) -> Bool {
+        let allowed = name.allSatisfy { ($0.isLowercase && $0.isASCII) || $0.isNumber || $0 == "-" || $0 == "." }
+        return name.count <= 63 && allowed && (name.first?.isLetter == true || name.first?.isNumber == true)
+    }
+}
+
+extension ApprovalMode: CaseIterable {
+    public static let allCases: [ApprovalMode] = [.automatic, .manual]
+}

@@ -1,0 +1,152 @@
+internal import GRDB
+public import SluiceCore
+
+/// The outcome of a driver call, as the journal records it.
+public enum ActionResult: Sendable, Equatable {
+    case done(detail: String)
+    case failed(detail: String)
+}
+
+extension SluiceStore {
+    /// Rollouts the daemon must look at: not finished, or with journal entries still to carry out.
+    public func rolloutsToReconcile() throws(StoreError) -> [String] {
+        try read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT r.name FROM rollout r LEFT JOIN rolloutStatus s ON s.rollout = r.name
+                    WHERE s.phase IS NULL OR s.phase NOT IN ('completed', 'aborted', 'rolledBack')
+                       OR EXISTS (SELECT 1 FROM journal j WHERE j.rollout = r.name AND j.state = 'intended')
+                       OR EXISTS (SELECT 1 FROM request q WHERE q.rollout = r.name AND q.state = 'pending')
+                    ORDER BY r.submittedAt, r.name
+                    """)
+        }
+    }
+
+    /// Everything the decision function needs for `rollout` except signals and time.
+    public func reconcileInput(rollout name: String, now: Double) throws(StoreError) -> ReconcileInput {
+        try read { db in
+            guard let record = try Self.rollout(named: name, db: db) else { throw StoreError.unknownRollout(name) }
+            let requests = try Row.fetchAll(
+                db, sql: "SELECT * FROM request WHERE rollout = ? AND state = 'pending' ORDER BY id", arguments: [name]
+            ).map { try Self.storedRequest($0).request }
+            let entries = try Row.fetchAll(db, sql: "SELECT * FROM journal WHERE rollout = ?", arguments: [name])
+                .map(Self.journalEntry)
+            let journal = Dictionary(uniqueKeysWithValues: entries.map { ($0.action.key, $0) })
+            return ReconcileInput(spec: record.spec, status: record.status, requests: requests, journal: journal, now: now)
+        }
+    }
+
+    /// Records a decision in one fenced transaction: status, new intents, events, request outcomes, evaluations.
+    ///
+    /// Actions are recorded as `intended` here, before any driver call; a retried action keeps its key and counts
+    /// one more attempt.
+    public func record(_ decision: Decision, rollout name: String, now: Double, lease: Lease) throws(StoreError) {
+        try write { db in
+            try Self.checkFence(lease, db: db)
+            let status = decision.status
+            try db.execute(
+                sql: """
+                    INSERT INTO rolloutStatus (rollout, status, phase, updatedAt) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (rollout) DO UPDATE SET status = excluded.status, phase = excluded.phase,
+                        updatedAt = excluded.updatedAt
+                    """,
+                arguments: [name, try Codec.encode(status), status.phase.rawValue, now])
+            for (position, cluster) in status.clusters.enumerated() {
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO clusterStatus (rollout, cluster, position, wave, state, appliedBatches,
+                            totalBatches, inFlight, bakeUntil, startedAt, finishedAt)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        name, cluster.cluster, position, cluster.wave, cluster.state.rawValue, cluster.appliedBatches,
+                        cluster.totalBatches, cluster.inFlight, cluster.bakeUntil, cluster.startedAt, cluster.finishedAt,
+                    ])
+            }
+            var sequence = try Int.fetchOne(db, sql: "SELECT max(sequence) FROM journal WHERE rollout = ?", arguments: [name]) ?? 0
+            for action in decision.actions {
+                sequence += 1
+                try db.execute(
+                    sql: """
+                        INSERT INTO journal (rollout, key, kind, cluster, batch, firstNode, endNode, state, attempts,
+                            intendedAt, fence, sequence)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, 'intended', 1, ?, ?, ?)
+                        ON CONFLICT (rollout, key) DO UPDATE SET state = 'intended', attempts = attempts + 1,
+                            completedAt = NULL, fence = excluded.fence
+                        """,
+                    arguments: [
+                        name, action.key, action.kind.rawValue, action.cluster, action.batch, action.nodes.lowerBound,
+                        action.nodes.upperBound, now, lease.fence, sequence,
+                    ])
+            }
+            for event in decision.events { try Self.append(event, rollout: name, db: db) }
+            for outcome in decision.requestOutcomes {
+                try db.execute(
+                    sql: "UPDATE request SET state = ?, outcome = ?, handledAt = ? WHERE id = ?",
+                    arguments: [outcome.accepted ? "accepted" : "refused", outcome.message, now, outcome.requestID])
+            }
+            for evaluation in decision.gateEvaluations {
+                let boundKind = if case .atLeast = evaluation.bound { "atLeast" } else { "atMost" }
+                try db.execute(
+                    sql: """
+                        INSERT INTO gateEvaluation (rollout, gate, cluster, at, windowSeconds, observed, bound, threshold,
+                            verdict, reason)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        name, evaluation.gate, evaluation.cluster, evaluation.at, evaluation.windowSeconds,
+                        evaluation.observed, boundKind, evaluation.bound.threshold, evaluation.verdict.rawValue,
+                        evaluation.reason,
+                    ])
+            }
+        }
+    }
+
+    /// The actions recorded as intended and not yet confirmed, in the order they were intended.
+    public func intendedActions(rollout name: String) throws(StoreError) -> [JournalEntry] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM journal WHERE rollout = ? AND state = 'intended' ORDER BY sequence",
+                arguments: [name]
+            ).map(Self.journalEntry)
+        }
+    }
+
+    /// Marks an intended action done or failed, in a fenced transaction. A no-op if it is no longer intended.
+    public func complete(
+        _ action: FleetAction, result: ActionResult, at now: Double, lease: Lease
+    ) throws(StoreError) {
+        try write { db in
+            try Self.checkFence(lease, db: db)
+            let (state, detail) = switch result {
+            case .done(let detail): ("done", detail)
+            case .failed(let detail): ("failed", detail)
+            }
+            try db.execute(
+                sql: """
+                    UPDATE journal SET state = ?, detail = ?, completedAt = ?
+                    WHERE rollout = ? AND key = ? AND state = 'intended'
+                    """,
+                arguments: [state, String(detail.suffix(4000)), now, action.rollout, action.key])
+        }
+    }
+
+    /// The virtual time a daemon running in virtual time had reached, if any.
+    public func virtualNow() throws(StoreError) -> Double? {
+        try read { db in try Double.fetchOne(db, sql: "SELECT now FROM virtualClock WHERE id = 1") }
+    }
+
+    /// Stores the virtual time reached, in a fenced transaction.
+    public func saveVirtualNow(_ now: Double, lease: Lease) throws(StoreError) {
+        try write { db in
+            try Self.checkFence(lease, db: db)
+            try db.execute(sql: "INSERT OR REPLACE INTO virtualClock (id, now) VALUES (1, ?)", arguments: [now])
+        }
+    }
+
+    /// A number that changes whenever another connection commits (SQLite's `PRAGMA data_version`).
+    public func dataVersion() throws(StoreError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+    }
+}

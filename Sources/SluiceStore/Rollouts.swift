@@ -1,0 +1,180 @@
+import Foundation
+internal import GRDB
+public import SluiceCore
+
+/// A rollout as stored: its spec, its status and how many requests it has had.
+public struct RolloutRecord: Sendable, Equatable {
+    public var spec: RolloutSpec
+    /// The daemon's status, or the pending status of a rollout the daemon has not seen yet.
+    public var status: RolloutStatus
+    public var generation: Int
+    public var planPath: String
+    public var submittedAt: Double
+    public var submittedBy: String
+}
+
+/// A request as stored, with the daemon's answer once it has one.
+public struct StoredRequest: Sendable, Equatable {
+    public var request: OperatorRequest
+    public var createdAt: Double
+    /// `pending`, `accepted` or `refused`.
+    public var state: String
+    public var outcome: String?
+}
+
+/// An event as stored.
+public struct StoredEvent: Sendable, Equatable {
+    public var id: Int64
+    public var rollout: String
+    public var event: RolloutEvent
+}
+
+extension SluiceStore {
+    /// Records a new rollout. Its status is written by the daemon when it first sees it.
+    public func submit(spec: RolloutSpec, planPath: String, actor: String, now: Double) throws(StoreError) {
+        try write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM rollout WHERE name = ?", arguments: [spec.name]) == true {
+                throw StoreError.duplicateRollout(spec.name)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO rollout (name, spec, planPath, generation, submittedAt, submittedBy)
+                    VALUES (?, ?, ?, 0, ?, ?)
+                    """,
+                arguments: [spec.name, try Codec.encode(spec), planPath, now, actor])
+            try Self.append(
+                RolloutEvent(at: now, actor: actor, verb: "submitted",
+                             message: "\(spec.artifact.name) \(spec.artifact.version) to \(spec.clustersInOrder.count) clusters in \(spec.waves.count) waves"),
+                rollout: spec.name, db: db)
+        }
+    }
+
+    /// Every rollout, oldest first.
+    public func rollouts() throws(StoreError) -> [RolloutRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT name FROM rollout ORDER BY submittedAt, name").map {
+                try Self.rollout(named: $0["name"], db: db)!
+            }
+        }
+    }
+
+    /// The rollout named `name`, or nil.
+    public func rollout(named name: String) throws(StoreError) -> RolloutRecord? {
+        try read { db in try Self.rollout(named: name, db: db) }
+    }
+
+    static func rollout(named name: String, db: Database) throws -> RolloutRecord? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM rollout WHERE name = ?", arguments: [name]) else {
+            return nil
+        }
+        let spec = try Codec.decode(RolloutSpec.self, from: row["spec"])
+        let statusText = try String.fetchOne(db, sql: "SELECT status FROM rolloutStatus WHERE rollout = ?", arguments: [name])
+        let status = try statusText.map { try Codec.decode(RolloutStatus.self, from: $0) }
+            ?? RolloutStatus(spec: spec, now: row["submittedAt"])
+        return RolloutRecord(
+            spec: spec, status: status, generation: row["generation"], planPath: row["planPath"],
+            submittedAt: row["submittedAt"], submittedBy: row["submittedBy"])
+    }
+
+    /// Records an operator request, refusing at once one that makes no sense for the rollout's current status.
+    ///
+    /// Returns the request's id. The daemon checks the request again when it acts on it.
+    @discardableResult
+    public func request(
+        _ verb: OperatorRequest.Verb, rollout name: String, reason: String, actor: String, now: Double
+    ) throws(StoreError) -> Int64 {
+        try write { db in
+            guard let record = try Self.rollout(named: name, db: db) else { throw StoreError.unknownRollout(name) }
+            if let refusal = OperatorRequest.refusal(of: verb, status: record.status) {
+                throw StoreError.refused("cannot \(verb.rawValue) \(name): \(refusal)")
+            }
+            let pending = try String.fetchAll(
+                db, sql: "SELECT verb FROM request WHERE rollout = ? AND state = 'pending'", arguments: [name])
+            if pending.contains(verb.rawValue) {
+                throw StoreError.refused("a \(verb.rawValue) of \(name) is already waiting for the daemon")
+            }
+            let generation = record.generation + 1
+            try db.execute(sql: "UPDATE rollout SET generation = ? WHERE name = ?", arguments: [generation, name])
+            try db.execute(
+                sql: "INSERT INTO request (rollout, verb, reason, actor, generation, createdAt) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [name, verb.rawValue, reason, actor, generation, now])
+            let id = db.lastInsertedRowID
+            let because = reason.isEmpty ? "" : ": \(reason)"
+            try Self.append(
+                RolloutEvent(at: now, actor: actor, verb: "requested", message: "\(verb.rawValue)\(because)"),
+                rollout: name, db: db)
+            return id
+        }
+    }
+
+    /// The requests of a rollout, oldest first.
+    public func requests(rollout name: String) throws(StoreError) -> [StoredRequest] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM request WHERE rollout = ? ORDER BY id", arguments: [name])
+                .map(Self.storedRequest)
+        }
+    }
+
+    static func storedRequest(_ row: Row) throws -> StoredRequest {
+        StoredRequest(
+            request: OperatorRequest(
+                id: row["id"], verb: OperatorRequest.Verb(rawValue: row["verb"]) ?? .pause, reason: row["reason"],
+                actor: row["actor"], generation: row["generation"]),
+            createdAt: row["createdAt"], state: row["state"], outcome: row["outcome"])
+    }
+
+    /// The events of a rollout (or of all rollouts), oldest first.
+    public func events(rollout name: String?) throws(StoreError) -> [StoredEvent] {
+        try read { db in
+            let rows = if let name {
+                try Row.fetchAll(db, sql: "SELECT * FROM event WHERE rollout = ? ORDER BY id", arguments: [name])
+            } else {
+                try Row.fetchAll(db, sql: "SELECT * FROM event ORDER BY id")
+            }
+            return rows.map { row in
+                StoredEvent(
+                    id: row["id"], rollout: row["rollout"],
+                    event: RolloutEvent(at: row["at"], actor: row["actor"], verb: row["verb"], message: row["message"]))
+            }
+        }
+    }
+
+    /// The journal of a rollout in the order the actions were intended.
+    public func journal(rollout name: String) throws(StoreError) -> [JournalEntry] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM journal WHERE rollout = ? ORDER BY sequence", arguments: [name])
+                .map(Self.journalEntry)
+        }
+    }
+
+    /// The most recent gate evaluations of a rollout, oldest first.
+    public func gateEvaluations(rollout name: String, limit: Int = 200) throws(StoreError) -> [GateEvaluation] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM (SELECT * FROM gateEvaluation WHERE rollout = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
+                arguments: [name, limit]
+            ).map { row in
+                let bound: Bound = row["bound"] == "atLeast" ? .atLeast(row["threshold"]) : .atMost(row["threshold"])
+                return GateEvaluation(
+                    gate: row["gate"], cluster: row["cluster"], at: row["at"], windowSeconds: row["windowSeconds"],
+                    observed: row["observed"], bound: bound,
+                    verdict: GateEvaluation.Verdict(rawValue: row["verdict"]) ?? .noData, reason: row["reason"])
+            }
+        }
+    }
+
+    static func journalEntry(_ row: Row) throws -> JournalEntry {
+        let action = FleetAction(
+            rollout: row["rollout"], kind: FleetAction.Kind(rawValue: row["kind"]) ?? .apply, cluster: row["cluster"],
+            batch: row["batch"], nodes: row["firstNode"]..<row["endNode"])
+        return JournalEntry(
+            action: action, state: JournalEntry.State(rawValue: row["state"]) ?? .intended, attempts: row["attempts"],
+            intendedAt: row["intendedAt"], completedAt: row["completedAt"], detail: row["detail"])
+    }
+
+    static func append(_ event: RolloutEvent, rollout: String, db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO event (rollout, at, actor, verb, message) VALUES (?, ?, ?, ?, ?)",
+            arguments: [rollout, event.at, event.actor, event.verb, event.message])
+    }
+}

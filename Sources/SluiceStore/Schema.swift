@@ -1,0 +1,111 @@
+internal import GRDB
+
+/// The database schema. A shipped migration never changes; later changes are new migrations.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE rollout (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    spec TEXT NOT NULL,
+                    planPath TEXT NOT NULL,
+                    generation INTEGER NOT NULL DEFAULT 0,
+                    submittedAt REAL NOT NULL,
+                    submittedBy TEXT NOT NULL
+                );
+                CREATE TABLE rolloutStatus (
+                    rollout TEXT PRIMARY KEY NOT NULL REFERENCES rollout(name),
+                    status TEXT NOT NULL,
+                    phase TEXT NOT NULL,
+                    updatedAt REAL NOT NULL
+                );
+                CREATE TABLE clusterStatus (
+                    rollout TEXT NOT NULL REFERENCES rollout(name),
+                    cluster TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    wave INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    appliedBatches INTEGER NOT NULL,
+                    totalBatches INTEGER NOT NULL,
+                    inFlight TEXT,
+                    bakeUntil REAL,
+                    startedAt REAL,
+                    finishedAt REAL,
+                    PRIMARY KEY (rollout, cluster)
+                );
+                CREATE TABLE journal (
+                    rollout TEXT NOT NULL REFERENCES rollout(name),
+                    key TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    cluster TEXT NOT NULL,
+                    batch INTEGER NOT NULL,
+                    firstNode INTEGER NOT NULL,
+                    endNode INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    intendedAt REAL NOT NULL,
+                    completedAt REAL,
+                    detail TEXT NOT NULL DEFAULT '',
+                    fence INTEGER NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    PRIMARY KEY (rollout, key)
+                );
+                CREATE VIEW batchStatus AS
+                    SELECT rollout, cluster, batch, firstNode, endNode,
+                           max(CASE WHEN kind = 'apply' THEN state END) AS applyState,
+                           max(CASE WHEN kind = 'apply' THEN completedAt END) AS appliedAt,
+                           max(CASE WHEN kind = 'revert' THEN state END) AS revertState,
+                           max(CASE WHEN kind = 'revert' THEN completedAt END) AS revertedAt
+                    FROM journal GROUP BY rollout, cluster, batch;
+                CREATE TABLE request (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    rollout TEXT NOT NULL REFERENCES rollout(name),
+                    verb TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    generation INTEGER NOT NULL,
+                    createdAt REAL NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    outcome TEXT,
+                    handledAt REAL
+                );
+                CREATE INDEX requestPending ON request(rollout, state);
+                CREATE TABLE gateEvaluation (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    rollout TEXT NOT NULL REFERENCES rollout(name),
+                    gate TEXT NOT NULL,
+                    cluster TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    windowSeconds REAL NOT NULL,
+                    observed REAL,
+                    bound TEXT NOT NULL,
+                    threshold REAL NOT NULL,
+                    verdict TEXT NOT NULL,
+                    reason TEXT NOT NULL
+                );
+                CREATE INDEX gateEvaluationByRollout ON gateEvaluation(rollout, id);
+                CREATE TABLE event (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    rollout TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    actor TEXT NOT NULL,
+                    verb TEXT NOT NULL,
+                    message TEXT NOT NULL
+                );
+                CREATE INDEX eventByRollout ON event(rollout, id);
+                CREATE TABLE lease (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    owner TEXT NOT NULL,
+                    expiresAt REAL NOT NULL,
+                    fence INTEGER NOT NULL
+                );
+                CREATE TABLE virtualClock (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    now REAL NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+internal import GRDB
+
+/// Sluice's state in one SQLite file, shared by `sluiced` and `sluice`.
+///
+/// The CLI writes specs and requests; only the lease holder writes status and the journal, and every such write checks
+/// the lease's fencing number in the same transaction, so a daemon that lost its lease cannot write.
+public final class SluiceStore: Sendable {
+    let writer: any DatabaseWriter
+    /// Where the database lives, or nil when it is in memory.
+    public let path: String?
+
+    /// Opens (creating if needed) the database at `path` in WAL mode, waiting up to `busyTimeoutSeconds` for locks.
+    public init(path: String, busyTimeoutSeconds: Double = 5) throws(StoreError) {
+        self.path = path
+        do {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(busyTimeoutSeconds)
+            configuration.foreignKeysEnabled = true
+            writer = try DatabasePool(path: path, configuration: configuration)
+            try Schema.migrator.migrate(writer)
+        } catch {
+            throw StoreError.unusable(path: path, reason: "\(error)")
+        }
+    }
+
+    /// A private in-memory database, for tests and virtual-time runs.
+    public init() throws(StoreError) {
+        path = nil
+        do {
+            writer = try DatabaseQueue()
+            try Schema.migrator.migrate(writer)
+        } catch {
+            throw StoreError.unusable(path: ":memory:", reason: "\(error)")
+        }
+    }
+
+    /// The default database path: `$SLUICE_DB`, else `$XDG_STATE_HOME/sluice/sluice.db`, else
+    /// `~/.local/state/sluice/sluice.db`.
+    public static func defaultPath(environment: [String: String]) -> String {
+        if let path = environment["SLUICE_DB"], !path.isEmpty { return path }
+        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state"
+        return state + "/sluice/sluice.db"
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.read(body)
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.write(body)
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+}
+
+/// Why the store refused or failed.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    case unusable(path: String, reason: String)
+    case duplicateRollout(String)
+    case unknownRollout(String)
+    case refused(String)
+    /// This daemon no longer holds the lease: another one took over.
+    case leaseLost(owner: String, fence: Int64)
+    case database(String)
+
+    static func wrap(_ error: any Error) -> StoreError {
+        (error as? StoreError) ?? .database("\(error)")
+    }
+
+    public var description: String {
+        switch self {
+        case .unusable(let path, let reason):
+            "cannot open the database \(path): \(reason); check the path (--db or SLUICE_DB) and its permissions"
+        case .duplicateRollout(let name):
+            "a rollout named '\(name)' already exists; give the plan a new metadata.name"
+        case .unknownRollout(let name): "no rollout named '\(name)'; `sluice list` shows the rollouts"
+        case .refused(let reason): reason
+        case .leaseLost(let owner, let fence): "lease lost to \(owner) (fence \(fence)); this daemon stands down"
+        case .database(let message): "database error: \(message)"
+        }
+    }
+}

@@ -1,0 +1,4 @@
+import ArgumentParser
+import SluiceCLI
+
+@main extension SluiceCommand {}

@@ -1,0 +1,4 @@
+import ArgumentParser
+import SluiceDaemon
+
+@main extension SluicedCommand {}
