@@ -82,8 +82,8 @@ public struct RolloutController: Sendable {
         for event in decision.events {
             logger.info("\(event.message)", metadata: ["rollout": "\(name)", "verb": "\(event.verb)"])
         }
-        faultHook(.afterRecord)
         let intended = try store.intendedActions(rollout: name)
+        if !intended.isEmpty { faultHook(.afterRecord) }
         try await carryOut(intended.map(\.action), spec: input.spec, lease: lease)
         return intended.count
     }

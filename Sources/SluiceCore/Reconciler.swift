@@ -42,22 +42,24 @@ public struct Decision: Sendable {
 public enum Reconciler {
     /// Failed attempts of one action before the rollout halts for an operator.
     public static let maxActionFailures = 3
-    static let actor = "sluiced"
+    /// The actor named in the events the controller writes.
+    public static let actor = "sluiced"
 
     /// Decides the next status and actions of one rollout.
     public static func decide(_ input: ReconcileInput) -> Decision {
         var pass = Pass(input: input)
-        pass.foldJournal()
         pass.handleRequests()
+        pass.foldJournal()
         pass.act()
         return pass.decision
     }
 
     /// The clusters whose signals a pass needs: those of the current wave with a change in progress.
+    ///
+    /// They are read in every phase but the finished ones, so that a pass that resumes a paused or halted rollout
+    /// has fresh signals to gate on.
     public static func clustersToWatch(spec: RolloutSpec, status: RolloutStatus) -> [String] {
-        guard status.phase == .progressing || status.phase == .pending || status.phase == .awaitingApproval else {
-            return []
-        }
+        guard !status.phase.isFinished && status.phase != .rollingBack else { return [] }
         return status.clusters.filter { $0.wave == status.currentWave && $0.isActive }.map(\.cluster)
     }
 }

@@ -1,0 +1,507 @@
+/// Totals of one step over all request classes.
+struct StepTotals {
+    var attempts = 0.0
+    var failures = 0.0
+    var responses = 0.0
+    var rejected = 0.0
+    var timedOut = 0.0
+    var mutatingResponses = 0.0
+    var mutatingSlow = 0.0
+    var heartbeatAttempts = 0.0
+    var heartbeatFailedOrRejected = 0.0
+    var seatsInUse = 0.0
+    var seatsDemanded = 0.0
+    var queued = 0.0
+    var agentArrivals = 0.0
+    var agentSeats = 0.0
+    var agentRejected = 0.0
+    var executingMemoryBytes = 0.0
+    var busyCPURequests = 0.0
+    var rejectedPerPool = SIMD8<Double>(repeating: 0)
+}
+
+extension ClusterModel {
+    /// Share of requests with mean service `serviceSeconds` and queue wait `waitSeconds` that take longer than
+    /// `limitSeconds` in all: service is `(1 − k) × mean` plus an exponential tail of mean `k × mean`.
+    @inline(__always)
+    static func shareSlowerThan(
+        _ limitSeconds: Double, waitSeconds: Double, serviceSeconds: Double, tailShare k: Double
+    ) -> Double {
+        let remaining = limitSeconds - waitSeconds
+        if remaining <= 0 { return 1 }
+        let normalized = remaining / max(serviceSeconds, 1e-12)
+        if normalized <= 1 - k { return 1 }
+        let exponent = -(normalized - (1 - k)) / k
+        if exponent < -40 { return 0 }
+        return _exp(exponent)
+    }
+
+    /// Mean time a request holds its seats when it is cut off after `remainingSeconds` (the request timeout less its
+    /// queue wait): `E[min(X, remaining)]` for the service time X described in `shareSlowerThan`.
+    @inline(__always)
+    static func meanHoldSeconds(serviceSeconds: Double, remainingSeconds: Double, tailShare k: Double) -> Double {
+        let floorSeconds = serviceSeconds * (1 - k)
+        if remainingSeconds <= floorSeconds { return max(remainingSeconds, 1e-12) }
+        let tailSeconds = k * serviceSeconds
+        let exponent = -(remainingSeconds - floorSeconds) / max(tailSeconds, 1e-12)
+        if exponent < -40 { return serviceSeconds }
+        return floorSeconds + tailSeconds * (1 - _exp(exponent))
+    }
+
+    /// Advances the cluster by one step: `[stepIndex × dt, (stepIndex + 1) × dt)`.
+    mutating func step(stepIndex: Int, seed: UInt64, parameters p: SimulationParameters) {
+        let dt = p.stepSeconds
+        let startSeconds = Double(stepIndex) * dt
+        let endSeconds = startSeconds + dt
+        restartApiservers(atOrBeforeSeconds: startSeconds + 1e-9)
+        if apiserversUp > 0 && pendingRelistShare > 0 { startRelistHerd(parameters: p) }
+        if p.apfEnabled { updateBorrowing(stepIndex: stepIndex, parameters: p) }
+
+        var work: [RequestClass] = []
+        swap(&work, &classes)
+        var totals = StepTotals()
+        let crashLoopRequests = podCount * dns.failureShare * p.crashLoopRequestsPerPodPerSecond * p.stepSeconds
+        work.withUnsafeMutableBufferPointer { buffer in
+            Self.addArrivals(
+                buffer, stepIndex: stepIndex, startSeconds: startSeconds, seed: seed,
+                stream: UInt64(clusterIndex) << 20, retryAfterSeconds: retryAfterSeconds,
+                crashLoopRequests: crashLoopRequests, parameters: p)
+        }
+        if apiserversUp == 0 {
+            work.withUnsafeMutableBufferPointer { buffer in Self.failEverything(buffer, totals: &totals) }
+        } else {
+            work.withUnsafeMutableBufferPointer { buffer in
+                admitAndServe(buffer, totals: &totals, parameters: p)
+                checkMemory(buffer, totals: &totals, endSeconds: endSeconds, parameters: p)
+            }
+        }
+        swap(&work, &classes)
+
+        updateRetryAfter(rejectedPerPool: totals.rejectedPerPool, parameters: p)
+        availability = totals.attempts > 0 ? max(0, 1 - totals.failures / totals.attempts) : 1
+        // The mutating p99 is above the limit exactly when more than 1 % of mutating responses are slower.
+        let mutatingSlowShare = totals.mutatingResponses > 0 ? totals.mutatingSlow / totals.mutatingResponses : 0
+        let degraded = apiserversUp == 0 || mutatingSlowShare > 0.01 || availability < p.degradedAvailability
+        let herdPods = dns.step(
+            availability: availability, controlPlaneHealthy: !degraded, podCount: podCount, nodeCount: nodeCount,
+            parameters: p)
+        if herdPods > 0 {
+            let herd = herdPods * p.recoveryHerdRequestsPerPod
+            let index = BackgroundClass.recoveryHerd.rawValue
+            classes[index].herdBacklog += herd
+            classes[index].herdRatePerSecond = classes[index].herdBacklog / max(dt, p.recoveryHerdSpreadSeconds)
+            truth.recoveryHerdRequests += herd
+        }
+        updateTruth(totals: totals, degraded: degraded, endSeconds: endSeconds, parameters: p)
+        recorder.add(
+            totals: totals, dnsFailureShare: dns.failureShare, dnsLatencyP99Seconds: dns.lookupLatencyP99Seconds)
+        if (stepIndex + 1) % recorder.scrapeSteps == 0 { scrapeSignals(atSeconds: endSeconds, parameters: p) }
+    }
+
+    // MARK: Apiservers and herds
+
+    /// Brings back the apiservers whose restart time has come.
+    mutating func restartApiservers(atOrBeforeSeconds seconds: Double) {
+        guard apiserversUp < apiserverRestartAtSeconds.count else { return }
+        for index in apiserverRestartAtSeconds.indices
+        where apiserverRestartAtSeconds[index] > -.infinity && apiserverRestartAtSeconds[index] <= seconds {
+            apiserverRestartAtSeconds[index] = -.infinity
+            apiserversUp += 1
+        }
+    }
+
+    /// Watchers that lost their apiserver relist now that one serves: kubelets, node daemons, controllers, agents.
+    mutating func startRelistHerd(parameters p: SimulationParameters) {
+        let share = pendingRelistShare
+        pendingRelistShare = 0
+        let spread = max(p.stepSeconds, p.relistSpreadSeconds)
+        func add(_ index: Int, _ requests: Double) {
+            guard requests > 0 else { return }
+            classes[index].herdBacklog += requests
+            classes[index].herdRatePerSecond = classes[index].herdBacklog / spread
+        }
+        add(BackgroundClass.kubeletRelist.rawValue, nodeCount * share)
+        add(BackgroundClass.daemonRelist.rawValue, nodeCount * share)
+        add(BackgroundClass.controllerRelist.rawValue, p.controllerFullRelists * share)
+        for index in BackgroundClass.allCases.count..<classes.count where classes[index].isWatch {
+            add(index, classes[index].agentNodes * share)
+        }
+    }
+
+    /// Re-divides APF seats among levels at the end of each borrowing period, from the period's peak demand.
+    mutating func updateBorrowing(stepIndex: Int, parameters p: SimulationParameters) {
+        let periodSteps = max(1, Int((p.apfBorrowingPeriodSeconds / p.stepSeconds).rounded()))
+        guard stepIndex > 0 && stepIndex % periodSteps == 0 else { return }
+        seatDivision.reallocate(demandSeats: levelDemandHighWater)
+        poolCapacityPerApiserver = seatDivision.currentSeats
+        poolCapacityPerApiserver[0] = .infinity
+        levelDemandHighWater = SIMD8(repeating: 0)
+    }
+
+    /// Retry-After doubles while a pool keeps rejecting and halves back while it rejects nothing.
+    mutating func updateRetryAfter(rejectedPerPool: SIMD8<Double>, parameters p: SimulationParameters) {
+        guard p.apfEnabled else { return }
+        let dt = p.stepSeconds
+        for pool in 0..<poolCount {
+            if rejectedPerPool[pool] > 1e-6 {
+                quietSeconds[pool] = 0
+                rejectingSeconds[pool] += dt
+                if rejectingSeconds[pool] >= retryAfterSeconds[pool] {
+                    retryAfterSeconds[pool] = min(p.retryAfterMaxSeconds, 2 * retryAfterSeconds[pool])
+                    rejectingSeconds[pool] = 0
+                }
+            } else if retryAfterSeconds[pool] > p.retryAfterInitialSeconds {
+                rejectingSeconds[pool] = 0
+                quietSeconds[pool] += dt
+                if quietSeconds[pool] >= retryAfterSeconds[pool] {
+                    retryAfterSeconds[pool] = max(p.retryAfterInitialSeconds, retryAfterSeconds[pool] / 2)
+                    quietSeconds[pool] = 0
+                }
+            }
+        }
+    }
+
+    // MARK: The fluid request flow
+
+    /// New requests, due retries, herds and ticket requests of the step.
+    private static func addArrivals(
+        _ buffer: UnsafeMutableBufferPointer<RequestClass>, stepIndex: Int, startSeconds: Double, seed: UInt64,
+        stream clusterStream: UInt64, retryAfterSeconds: SIMD8<Double>, crashLoopRequests: Double,
+        parameters p: SimulationParameters
+    ) {
+        let dt = p.stepSeconds
+        let failureRelease = min(1, dt / max(dt, p.clientFailureBackoffSeconds))
+        for index in 0..<buffer.count {
+            var arrivals = buffer[index].ratePerSecond * dt + buffer[index].offeredByTickets
+            if buffer[index].isAgent && buffer[index].agentNodes > 0 {
+                let interval = buffer[index].agentIntervalSeconds
+                if buffer[index].agentFiresInStep {
+                    let nextFiring = (startSeconds / interval - 1e-9).rounded(.up) * interval
+                    if nextFiring < startSeconds + dt - 1e-9 { arrivals += buffer[index].agentNodes }
+                } else {
+                    let mean = buffer[index].agentNodes * dt / interval
+                    let stream = clusterStream | UInt64(index)
+                    let draw = SplitMix64.gaussian(seed: seed, stream: stream, counter: UInt64(stepIndex))
+                    arrivals += max(0, mean + p.agentArrivalJitter * mean.squareRoot() * draw)
+                }
+            }
+            if buffer[index].backlogAfter429 > 0 {
+                let pool = buffer[index].pool
+                let released = buffer[index].backlogAfter429 * min(1, dt / max(dt, retryAfterSeconds[pool]))
+                buffer[index].backlogAfter429 -= released
+                arrivals += released
+            }
+            if buffer[index].backlogAfterFailure > 0 {
+                let released = buffer[index].backlogAfterFailure * failureRelease
+                buffer[index].backlogAfterFailure -= released
+                arrivals += released
+            }
+            if buffer[index].herdBacklog > 0 {
+                let released = min(buffer[index].herdBacklog, buffer[index].herdRatePerSecond * dt)
+                buffer[index].herdBacklog -= released
+                if buffer[index].herdBacklog <= 1e-9 {
+                    buffer[index].herdBacklog = 0
+                    buffer[index].herdRatePerSecond = 0
+                }
+                arrivals += released
+            }
+            if index == BackgroundClass.kubeletPodStatus.rawValue { arrivals += crashLoopRequests }
+            buffer[index].arrivals = arrivals
+        }
+    }
+
+    /// No apiserver serves: every request fails (connection refused) and some clients back off to retry.
+    private static func failEverything(_ buffer: UnsafeMutableBufferPointer<RequestClass>, totals: inout StepTotals) {
+        for index in 0..<buffer.count {
+            let arrivals = buffer[index].arrivals
+            buffer[index].failed = arrivals
+            buffer[index].backlogAfterFailure += arrivals * buffer[index].retryShareAfterFailure
+            buffer[index].admitted = 0
+            buffer[index].completedOK = 0
+            buffer[index].timedOut = 0
+            buffer[index].rejectedAtOnce = 0
+            buffer[index].rejectedAfterWait = 0
+            buffer[index].queued = 0
+            buffer[index].executing = 0
+            totals.attempts += arrivals
+            totals.failures += arrivals
+            if index == BackgroundClass.kubeletHeartbeat.rawValue {
+                totals.heartbeatAttempts += arrivals
+                totals.heartbeatFailedOrRejected += arrivals
+            }
+            if buffer[index].isAgent { totals.agentArrivals += arrivals }
+        }
+    }
+
+    /// APF (or max-inflight) admission, service with CPU stretch, timeouts, queue limits and 429s.
+    ///
+    /// Occupancy is fluid: a class admitting `x` requests in a step ends it with `(E + x) / (1 + dt / L)` executing
+    /// (implicit Euler of `dE/dt = λ − E / L`), stable for any service time. Each pool's seats not held by requests
+    /// already executing are shared between the single-flow agent (fair queuing keeps it to `handSize` queues) and
+    /// everyone else by weighted max-min; within each group in proportion to demand.
+    private mutating func admitAndServe(
+        _ buffer: UnsafeMutableBufferPointer<RequestClass>, totals: inout StepTotals, parameters p: SimulationParameters
+    ) {
+        // Per-pool scratch rows on the stack (SIMD vectors indexed by a variable spill on every write).
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 8 * 8) { scratch in
+            scratch.initialize(repeating: 0)
+            admitAndServe(buffer, scratch: scratch, totals: &totals, parameters: p)
+        }
+    }
+
+    private mutating func admitAndServe(
+        _ buffer: UnsafeMutableBufferPointer<RequestClass>, scratch: UnsafeMutableBufferPointer<Double>,
+        totals: inout StepTotals, parameters p: SimulationParameters
+    ) {
+        let dt = p.stepSeconds
+        let up = Double(apiserversUp)
+        let stretch = cpuStretch
+        let heldOccupancy = scratch.baseAddress!
+        let extraPooled = heldOccupancy + 8
+        let extraSingle = heldOccupancy + 16
+        let waitingPooled = heldOccupancy + 24
+        let waitingSingle = heldOccupancy + 32
+        let ratioPooled = heldOccupancy + 40
+        let ratioSingle = heldOccupancy + 48
+        let rejectedPerPool = heldOccupancy + 56
+        let timeout = p.requestTimeoutSeconds
+        let tail = p.serviceTimeTailShare
+        for index in 0..<buffer.count where !buffer[index].isIdle {
+            let service = buffer[index].serviceSeconds(stretch: stretch)
+            buffer[index].serviceSeconds = service
+            let hold = Self.meanHoldSeconds(
+                serviceSeconds: service, remainingSeconds: timeout - buffer[index].waitSeconds, tailShare: tail)
+            buffer[index].holdSeconds = hold
+            let factor = 1 + dt / hold
+            let pool = buffer[index].pool
+            let seats = buffer[index].seats
+            let waiting = buffer[index].queued + buffer[index].arrivals
+            heldOccupancy[pool] += seats * buffer[index].executing / factor
+            if buffer[index].isSingleFlow {
+                extraSingle[pool] += seats * waiting / factor
+                waitingSingle[pool] += waiting
+            } else {
+                extraPooled[pool] += seats * waiting / factor
+                waitingPooled[pool] += waiting
+            }
+        }
+        var highWater = levelDemandHighWater
+        for pool in 0..<poolCount {
+            ratioPooled[pool] = 1
+            ratioSingle[pool] = 1
+            let demand = heldOccupancy[pool] + extraPooled[pool] + extraSingle[pool]
+            if p.apfEnabled && pool > 0 { highWater[pool] = max(highWater[pool], demand / up) }
+            let capacity = poolCapacityPerApiserver[pool] * up
+            guard capacity < .infinity else { continue }
+            totals.seatsDemanded += demand
+            let free = capacity - heldOccupancy[pool]
+            let wantPooled = extraPooled[pool]
+            let wantSingle = extraSingle[pool]
+            if wantPooled + wantSingle <= free { continue }
+            if free <= 0 {
+                ratioPooled[pool] = 0
+                ratioSingle[pool] = 0
+            } else if wantSingle <= 0 {
+                ratioPooled[pool] = free / wantPooled
+            } else if wantPooled <= 0 {
+                ratioSingle[pool] = free / wantSingle
+            } else {
+                let hand = max(1, poolHandSize[pool])
+                let others = max(hand, poolQueueCount[pool] - hand)
+                let singleShare = free * hand / (hand + others)
+                if wantSingle <= singleShare {
+                    ratioPooled[pool] = (free - wantSingle) / wantPooled
+                } else if wantPooled <= free - singleShare {
+                    ratioSingle[pool] = (free - wantPooled) / wantSingle
+                } else {
+                    ratioSingle[pool] = singleShare / wantSingle
+                    ratioPooled[pool] = (free - singleShare) / wantPooled
+                }
+            }
+        }
+        levelDemandHighWater = highWater
+        let queueCount = poolQueueCount
+        let handSize = poolHandSize
+
+        let waitLimit = p.queueWaitLimitSeconds
+        let queueLength = Double(p.queueLengthLimit)
+        let heartbeat = BackgroundClass.kubeletHeartbeat.rawValue
+        let slowLimit = p.degradedMutatingP99Seconds
+        for index in 0..<buffer.count {
+            if buffer[index].isIdle {
+                buffer[index].clearStepResults()
+                continue
+            }
+            let pool = buffer[index].pool
+            let single = buffer[index].isSingleFlow
+            let service = buffer[index].serviceSeconds
+            let factor = 1 + dt / buffer[index].holdSeconds
+            let waiting = buffer[index].queued + buffer[index].arrivals
+            let admitted = waiting * (single ? ratioSingle[pool] : ratioPooled[pool])
+            var executing = (buffer[index].executing + admitted) / factor
+            if executing < 1e-9 { executing = 0 }  // lets a class that has finished its work become idle
+            let completed = buffer[index].executing + admitted - executing
+            let timeoutShare = Self.shareSlowerThan(
+                timeout, waitSeconds: buffer[index].waitSeconds, serviceSeconds: service, tailShare: tail)
+            let timedOut = completed * timeoutShare
+            let completedOK = completed - timedOut
+            let unadmitted = waiting - admitted
+            var queued = 0.0
+            var rejectedAtOnce = 0.0
+            var rejectedAfterWait = 0.0
+            if unadmitted > 1e-12 {
+                let queues = queueCount[pool]
+                if queues <= 0 {
+                    rejectedAtOnce = unadmitted
+                } else {
+                    let groupQueues = single ? handSize[pool] : queues
+                    let groupWaiting = single ? waitingSingle[pool] : waitingPooled[pool]
+                    let lengthCap = up * groupQueues * queueLength * waiting / max(groupWaiting, 1e-12)
+                    let waitCap = waitLimit * admitted / dt
+                    queued = min(unadmitted, lengthCap, waitCap)
+                    if queued < 1e-9 { queued = 0 }
+                    let rejected = unadmitted - queued
+                    if lengthCap <= waitCap { rejectedAtOnce = rejected } else { rejectedAfterWait = rejected }
+                }
+            }
+            let waitSeconds = queued > 0 ? min(waitLimit, queued * dt / max(admitted, 1e-12)) : 0
+            buffer[index].admitted = admitted
+            buffer[index].executing = executing
+            buffer[index].queued = queued
+            buffer[index].completedOK = completedOK
+            buffer[index].timedOut = timedOut
+            buffer[index].rejectedAtOnce = rejectedAtOnce
+            buffer[index].rejectedAfterWait = rejectedAfterWait
+            buffer[index].failed = 0
+            buffer[index].waitSeconds = waitSeconds
+            let rejected = rejectedAtOnce + rejectedAfterWait
+            buffer[index].backlogAfter429 += rejected * buffer[index].retryShareAfter429
+            buffer[index].backlogAfterFailure += timedOut * buffer[index].retryShareAfterFailure
+
+            let responses = completedOK + timedOut + rejected
+            let arrivals = buffer[index].arrivals
+            totals.attempts += arrivals
+            totals.failures += timedOut
+            totals.responses += responses
+            totals.rejected += rejected
+            totals.timedOut += timedOut
+            rejectedPerPool[pool] += rejected
+            totals.queued += queued
+            totals.executingMemoryBytes += executing * buffer[index].memoryBytes
+            totals.busyCPURequests += executing * buffer[index].cpuSeconds * stretch / max(service, 1e-12)
+            if buffer[index].level != 0 { totals.seatsInUse += executing * buffer[index].seats }
+            if buffer[index].kind == .mutating {
+                let slowShare = Self.shareSlowerThan(
+                    slowLimit, waitSeconds: waitSeconds, serviceSeconds: service, tailShare: tail)
+                totals.mutatingResponses += responses
+                totals.mutatingSlow += completedOK * slowShare + rejectedAfterWait + timedOut
+            }
+            if index == heartbeat {
+                totals.heartbeatAttempts += arrivals
+                totals.heartbeatFailedOrRejected += rejected + timedOut
+            }
+            if buffer[index].isAgent {
+                totals.agentArrivals += arrivals
+                totals.agentSeats += executing * buffer[index].seats
+                totals.agentRejected += rejected
+            }
+            buffer[index].intervalOK += completedOK
+            buffer[index].intervalOKWaitSeconds += completedOK * waitSeconds
+            buffer[index].intervalOKServiceSeconds += completedOK * service
+            buffer[index].intervalTimedOut += timedOut
+            buffer[index].intervalRejectedAtOnce += rejectedAtOnce
+            buffer[index].intervalRejectedAfterWait += rejectedAfterWait
+        }
+        for pool in 0..<poolCount { totals.rejectedPerPool[pool] = rejectedPerPool[pool] }
+    }
+
+    /// OOM-kills one apiserver when executing requests push memory past the limit, then updates the CPU stretch.
+    ///
+    /// Load balancing keeps the serving apiservers alike, so when one passes the limit they all do: one dies per
+    /// step, its requests fail, the others take its clients and die in turn unless the load falls.
+    private mutating func checkMemory(
+        _ buffer: UnsafeMutableBufferPointer<RequestClass>, totals: inout StepTotals, endSeconds: Double,
+        parameters p: SimulationParameters
+    ) {
+        let upBefore = Double(apiserversUp)
+        let memoryPerApiserver =
+            p.apiserverBaseMemoryBytes + nodeCount * p.apiserverMemoryBytesPerNode
+            + totals.executingMemoryBytes / upBefore
+        memoryUtilization = memoryPerApiserver / p.apiserverMemoryBytes
+        var busy = totals.busyCPURequests
+        if memoryUtilization > 1 {
+            let lostShare = 1 / upBefore
+            for index in 0..<buffer.count {
+                let lost = (buffer[index].executing + buffer[index].queued) * lostShare
+                buffer[index].executing -= buffer[index].executing * lostShare
+                buffer[index].queued -= buffer[index].queued * lostShare
+                buffer[index].failed += lost
+                buffer[index].backlogAfterFailure += lost * buffer[index].retryShareAfterFailure
+                totals.failures += lost
+                if index == BackgroundClass.kubeletHeartbeat.rawValue { totals.heartbeatFailedOrRejected += lost }
+            }
+            busy *= 1 - lostShare
+            totals.seatsInUse *= 1 - lostShare
+            totals.agentSeats *= 1 - lostShare
+            totals.queued *= 1 - lostShare
+            if let victim = apiserverRestartAtSeconds.firstIndex(of: -.infinity) {
+                apiserverRestartAtSeconds[victim] = endSeconds + p.apiserverRestartSeconds
+            }
+            apiserversUp -= 1
+            pendingRelistShare = 1 - (1 - pendingRelistShare) * (1 - lostShare)
+            truth.apiserverOOMKills += 1
+        }
+        updateCPUStretch(busyRequests: busy, memoryUtilization: memoryUtilization, parameters: p, smoothing: 0.5)
+    }
+
+    // MARK: Ground truth
+
+    /// Adds this step to the ground truth.
+    private mutating func updateTruth(
+        totals: StepTotals, degraded: Bool, endSeconds: Double, parameters p: SimulationParameters
+    ) {
+        let dt = p.stepSeconds
+        let down = availability < p.downAvailability
+        let dnsFailing = dns.failureShare > p.dnsFailureShare
+        let heartbeatBad =
+            totals.heartbeatAttempts > 0 ? totals.heartbeatFailedOrRejected / totals.heartbeatAttempts : 0
+        let kubeletImpaired = heartbeatBad > p.kubeletImpairedShare
+        if degraded {
+            truth.degradedSeconds += dt
+            if truth.firstDegradedAtSeconds == nil { truth.firstDegradedAtSeconds = endSeconds }
+            truth.lastDegradedAtSeconds = endSeconds
+        }
+        if down {
+            truth.downSeconds += dt
+            if truth.firstDownAtSeconds == nil { truth.firstDownAtSeconds = endSeconds }
+        }
+        if dnsFailing {
+            truth.dnsFailureSeconds += dt
+            if truth.firstDnsFailureAtSeconds == nil { truth.firstDnsFailureAtSeconds = endSeconds }
+            truth.lastDnsFailureAtSeconds = endSeconds
+        }
+        if kubeletImpaired {
+            truth.kubeletImpairedSeconds += dt
+            if truth.firstKubeletImpairedAtSeconds == nil { truth.firstKubeletImpairedAtSeconds = endSeconds }
+        }
+        truth.isDegradedNow = degraded
+        truth.isDownNow = down
+        truth.isDnsFailingNow = dnsFailing
+        truth.availabilityNow = availability
+        truth.minimumAvailability = min(truth.minimumAvailability, availability)
+        truth.dnsFailureShareNow = dns.failureShare
+        if dnsFailing && dns.failureShare > truth.peakDnsFailureShare {
+            truth.peakDnsFailureShare = dns.failureShare
+            truth.peakDnsFailureAtSeconds = endSeconds
+        }
+        truth.peakSeatsDemanded = max(truth.peakSeatsDemanded, totals.seatsDemanded)
+        if totals.responses > 0 { truth.peak429Ratio = max(truth.peak429Ratio, totals.rejected / totals.responses) }
+        truth.peakRequestsPerSecond = max(truth.peakRequestsPerSecond, totals.attempts / dt)
+        truth.peakMemoryUtilization = max(truth.peakMemoryUtilization, memoryUtilization)
+        truth.peakCPUStretch = max(truth.peakCPUStretch, cpuStretch)
+        truth.apiserversUpNow = apiserversUp
+        truth.agentRequests += totals.agentArrivals
+        truth.agentRequestsRejected += totals.agentRejected
+        truth.peakAgentNodes = max(truth.peakAgentNodes, agentNodeCount)
+    }
+}
