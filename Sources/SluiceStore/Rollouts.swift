@@ -11,6 +11,18 @@ public struct RolloutRecord: Sendable, Equatable {
     public var planPath: String
     public var submittedAt: Double
     public var submittedBy: String
+
+    public init(
+        spec: RolloutSpec, status: RolloutStatus, generation: Int, planPath: String, submittedAt: Double,
+        submittedBy: String
+    ) {
+        self.spec = spec
+        self.status = status
+        self.generation = generation
+        self.planPath = planPath
+        self.submittedAt = submittedAt
+        self.submittedBy = submittedBy
+    }
 }
 
 /// A request as stored, with the daemon's answer once it has one.

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Testing
+@testable import SluiceCLI
+import SluiceCore
+import SluiceStore
+
+@Suite("Parsing and rendering in the CLI")
+struct CLIParsingTests {
+    @Test("Every documented command parses", arguments: [
+        ["plan", "validate", "a.yaml", "b.yaml"], ["submit", "plan.yaml", "--db", "/tmp/x.db"], ["list", "-o", "json"],
+        ["get", "r", "-o", "yaml"], ["events", "r"], ["pause", "r", "--reason", "why"], ["resume", "r"],
+        ["promote", "r"], ["abort", "r"], ["rollback", "r", "--reason", "bad"],
+    ])
+    func commandsParse(arguments: [String]) throws {
+        _ = try SluiceCommand.parseAsRoot(arguments)
+    }
+
+    @Test("Bad invocations are refused before anything runs", arguments: [
+        ["get"], ["list", "-o", "xml"], ["pause"], ["frobnicate", "r"], ["plan", "validate"],
+    ])
+    func badInvocations(arguments: [String]) {
+        #expect(throws: (any Error).self) { _ = try SluiceCommand.parseAsRoot(arguments) }
+    }
+
+    @Test("get shows per-cluster progress and a request the daemon has not seen")
+    func rolloutView() throws {
+        let fleet = Fleet(name: "f", clusters: [FleetCluster(name: "a", nodeCount: 40), FleetCluster(name: "b", nodeCount: 10)])
+        let plan = RolloutPlan(
+            name: "r", artifact: ArtifactRef(name: "agent", version: "2"), fleetPath: "f", policyName: "p",
+            waves: [WavePlan(name: "w", clusters: .names(["a", "b"]), nodeBatches: [.percent(10), .percent(100)],
+                             bakeBetweenBatchesSeconds: 300, bakeAfterClusterSeconds: 600)])
+        let spec = try RolloutSpec.resolve(plan: plan, fleet: fleet, policy: GatePolicy(name: "p", gates: [])).get()
+        var status = RolloutStatus(spec: spec, now: 0)
+        status.phase = .progressing
+        status.clusters[0].state = .baking
+        status.clusters[0].appliedBatches = 1
+        status.clusters[0].bakeUntil = 400
+        let record = RolloutRecord(
+            spec: spec, status: status, generation: 1, planPath: "p.yaml", submittedAt: 0, submittedBy: "alice")
+        let view = RolloutView(record, pendingRequests: ["pause"], now: 100)
+        #expect(view.waves[0].clusters[0].nodesDone == 4)
+        #expect(view.waves[0].clusters[0].bakeRemainingSeconds == 300)
+        #expect(view.waves[0].clusters[0].batch == "1/2")
+        #expect(view.rendered.contains("Pending:   pause"))
+        #expect(view.rendered.contains("4/40"))
+        #expect(view.rendered.contains("5m"))
+    }
+
+    @Test("Times print as ISO 8601 on the wall clock and as offsets in virtual time")
+    func timestamps() {
+        #expect(timestamp(90) == "T+1m30s")
+        #expect(timestamp(1_764_000_000) == "2025-11-24T16:00:00Z")
+    }
+}
