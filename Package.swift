@@ -62,7 +62,10 @@ let package = Package(
         // The simulator as a driver and a signal source, and virtual-time runs of the real controller.
         .target(
             name: "SluiceSimulation",
-            dependencies: ["SluiceCore", "SluiceManifests", "SluiceStore", "SluiceController", "FleetSimulator"],
+            dependencies: [
+                "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceController", "FleetSimulator",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         // `sluiced` as a library.
@@ -83,7 +86,7 @@ let package = Package(
         .target(
             name: "SluiceCLI",
             dependencies: [
-                "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceSimulation",
+                "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceSimulation", "FleetSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],

@@ -207,7 +207,8 @@ struct RequestCostModel: Sendable {
         }
         requestClass.isAgent = true
         requestClass.isSingleFlow = identity == .serviceAccount
-        requestClass.agentIntervalSeconds = call.intervalSeconds
+        // A decoded pattern bypasses the initializer's check: a non-positive interval counts as one step.
+        requestClass.agentIntervalSeconds = call.intervalSeconds > 0 ? call.intervalSeconds : parameters.stepSeconds
         requestClass.agentFiresInStep = call.firesInStep
         requestClass.agentProfileSlot = slot
         return requestClass

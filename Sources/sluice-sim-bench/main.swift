@@ -25,6 +25,7 @@ struct BenchOptions {
     var scale = 1.0
     var revertAtMinutes: Double? = 100
     var seed: UInt64 = 2024_12_11
+    var calibrationTable = false
 
     /// Parses `arguments` (without the program name); returns nil and prints the problem when one is wrong.
     static func parse(_ arguments: [String]) -> BenchOptions? {
@@ -53,6 +54,7 @@ struct BenchOptions {
                 guard let minutes = value("--revert-at-minutes") else { return nil }
                 options.revertAtMinutes = minutes
             case "--no-revert": options.revertAtMinutes = nil
+            case "--calibration-table": options.calibrationTable = true
             case "--seed":
                 guard let seed = value("--seed") else { return nil }
                 options.seed = UInt64(seed)
@@ -65,6 +67,7 @@ struct BenchOptions {
                       --scale S              multiply every cluster's node count by S (default 1)
                       --revert-at-minutes M  stop the agent everywhere through the node-direct path (default 100)
                       --no-revert            never stop it
+                      --calibration-table    print the single-cluster calibration table of docs/simulator.md instead
                     """)
                 return nil
             default:
@@ -113,7 +116,75 @@ func formatted(_ value: Double, decimals: Int = 1) -> String {
     return decimals == 0 ? String(Int(rounded)) : String(rounded)
 }
 
+/// One row of the calibration table: one cluster, `profile` started on `share` of its nodes at time 0 (node-direct),
+/// 30 virtual minutes, seed 1.
+func calibrationRow(
+    nodes: Int, apiservers: Int, profile: AgentAPIProfile, share: Double = 1, label: String? = nil,
+    adjust: (inout SimulationParameters) -> Void = { _ in }
+) -> String {
+    var parameters = SimulationParameters.default
+    adjust(&parameters)
+    var simulation = FleetSimulation(
+        clusters: [SimulatedClusterSpec(name: "c", nodeCount: nodes, apiserverCount: apiservers)],
+        parameters: parameters, seed: 1)
+    _ = simulation.nodeDirect(
+        cluster: "c", nodeIndices: 0..<Int(Double(nodes) * share), enable: true, profile: profile)
+    var seatShares: [Double] = []
+    var listP99: Double?
+    var ratio429: Double?
+    for scrape in 1...120 {
+        simulation.advance(toSeconds: Double(scrape) * 15)
+        let signals = simulation.signals(cluster: "c")
+        if scrape * 15 >= 180, let seats = signals["agent_api_seats"], let limit = signals["apf_seats_limit"] {
+            seatShares.append(seats / limit)
+        }
+        if let value = signals["apiserver_list_latency_p99_seconds"] { listP99 = max(listP99 ?? 0, value) }
+        if let value = signals["apiserver_429_ratio"] { ratio429 = max(ratio429 ?? 0, value) }
+    }
+    let truth = simulation.groundTruth(cluster: "c")
+    let seatShare =
+        seatShares.isEmpty ? "–" : formatted(seatShares.reduce(0, +) / Double(seatShares.count), decimals: 3)
+    let cells = [
+        String(nodes), String(apiservers), label ?? profile.name, String(share), seatShare,
+        listP99.map { formatted($0) } ?? "–", ratio429.map { formatted($0, decimals: 2) } ?? "–",
+        formatted(truth.degradedSeconds, decimals: 0), formatted(truth.downSeconds, decimals: 0),
+        formatted(truth.dnsFailureSeconds, decimals: 0), String(truth.apiserverOOMKills),
+        formatted(truth.peakMemoryUtilization, decimals: 2),
+    ]
+    return "| " + cells.joined(separator: " | ") + " |"
+}
+
+/// Prints the calibration table of docs/simulator.md.
+func printCalibrationTable() {
+    print(
+        "| nodes | apiservers | profile | share of nodes | agent seats / limit | max LIST p99 s | max 429 ratio "
+            + "| degraded s | down s | DNS-fail s | OOM kills | peak memory |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    let bad = AgentAPIProfile.listAllPodsEveryMinute
+    for (nodes, apiservers) in [(50, 1), (300, 3), (500, 1), (1_000, 3), (2_000, 3), (3_000, 3), (4_000, 3)] {
+        print(calibrationRow(nodes: nodes, apiservers: apiservers, profile: bad))
+    }
+    for (nodes, apiservers) in [(4_500, 3), (5_000, 3), (5_000, 5), (7_500, 5)] {
+        print(calibrationRow(nodes: nodes, apiservers: apiservers, profile: bad))
+    }
+    for share in [0.01, 0.015, 0.02] { print(calibrationRow(nodes: 7_500, apiservers: 5, profile: bad, share: share)) }
+    for (nodes, apiservers) in [(50, 1), (3_000, 3), (7_500, 5)] {
+        print(calibrationRow(nodes: nodes, apiservers: apiservers, profile: .nodeScopedList))
+    }
+    print(calibrationRow(nodes: 3_000, apiservers: 3, profile: .listAllPodsExempt))
+    print(calibrationRow(nodes: 3_000, apiservers: 3, profile: .listAllPodsWithNodeCredentials))
+    print(calibrationRow(nodes: 1_000, apiservers: 3, profile: .listAllPodsInStep))
+    print(
+        calibrationRow(nodes: 3_000, apiservers: 3, profile: bad, label: "cluster-wide-pod-list, APF off") {
+            $0.apfEnabled = false
+        })
+}
+
 guard let options = BenchOptions.parse(Array(CommandLine.arguments.dropFirst())) else { exit(2) }
+if options.calibrationTable {
+    printCalibrationTable()
+    exit(0)
+}
 let specs = incidentFleet(clusters: options.clusters, scale: options.scale)
 let totalNodes = specs.reduce(0) { $0 + $1.nodeCount }
 let profile = AgentAPIProfile.listAllPodsEveryMinute
