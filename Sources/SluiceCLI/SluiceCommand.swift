@@ -10,12 +10,12 @@ public struct SluiceCommand: AsyncParsableCommand {
         discussion: """
             Every command works while sluiced is down: requests are recorded in the database and wait for it.
 
-            Exit codes: 0 success; 1 the request was refused or the rollout is unknown; 2 invalid input (a plan, a
-            policy, a flag); 3 the database cannot be used.
+            Exit codes: 0 success; 1 the request was refused or the rollout is unknown; \
+            2 invalid input (a plan, a policy, a flag); 3 the database cannot be used.
             """,
         subcommands: [
             PlanCommand.self, Submit.self, List.self, Get.self, Events.self, Pause.self, Resume.self, Promote.self,
-            Abort.self, Rollback.self,
+            Abort.self, Rollback.self, Simulate.self, Demo.self,
         ])
 
     public init() {}

@@ -61,6 +61,7 @@ public struct RolloutController: Sendable {
 
     /// One pass with a lease already held.
     public func reconcile(lease: Lease) async throws -> PassOutcome {
+        try store.noteControllerTime(await clock.now(), wallAt: await leaseClock.now(), lease: lease)
         let names = try store.rolloutsToReconcile()
         var actions = 0
         for name in names {

@@ -9,6 +9,7 @@ import SluiceCore
 import SluiceDrivers
 import SluiceManifests
 import SluiceSignals
+import SluiceSimulation
 import SluiceStore
 
 /// `sluiced`: the daemon that drives every rollout recorded in the database.
@@ -37,6 +38,15 @@ public struct SluicedCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds added to the recording's timestamps to put them on the controller's clock.")
     var signalsOffset: Double = 0
 
+    @Option(name: .long, help: "Use the simulator as the fleet: this fleet file's clusters, simulated (no real cluster is touched).")
+    var simulate: String?
+
+    @Option(name: .long, help: "With --simulate: the simulation's seed.")
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: "With --simulate and the wall clock: simulated seconds per wall second.")
+    var speed: Double = 1
+
     @Option(name: .long, help: "Wall seconds between reconcile passes.")
     var interval: Double = 5
 
@@ -58,6 +68,10 @@ public struct SluicedCommand: AsyncParsableCommand {
         if interval < 0 { throw ValidationError("--interval must not be negative") }
         if let virtualStep, virtualStep <= 0 { throw ValidationError("--virtual-step must be positive") }
         if leaseTTL <= 0 { throw ValidationError("--lease-ttl must be positive") }
+        if speed <= 0 { throw ValidationError("--speed must be positive") }
+        if simulate != nil && (driverConfig != nil || signals != nil) {
+            throw ValidationError("--simulate brings its own driver and signals; drop --driver-config and --signals")
+        }
     }
 
     public func run() async throws {
@@ -70,45 +84,98 @@ public struct SluicedCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("sluiced: \(error)\n".utf8))
             throw ExitCode(3)
         }
-        let driver: any FleetDriver
-        let source: any SignalSource
+        let fleet: FleetWiring
         do {
-            driver = try makeDriver()
-            source = try makeSignals()
+            fleet = try makeFleet(store: store)
         } catch {
             FileHandle.standardError.write(Data("sluiced: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let virtualClock = try virtualStep.map { try StoredVirtualClock(store: store, stepSeconds: $0) }
         let controller = RolloutController(
-            store: store, driver: driver, signals: source, clock: virtualClock ?? WallClock(),
+            store: store, driver: fleet.driver, signals: fleet.signals, clock: fleet.clock,
             owner: owner ?? "\(ProcessInfo.processInfo.hostName):\(getpid())", leaseTTLSeconds: leaseTTL,
             logger: logger, faultHook: FaultSwitch.fromEnvironment())
         let exitWhenIdle = self.exitWhenIdle
         let ticks = AsyncTimerSequence(interval: .milliseconds(max(1, Int(interval * 1000))), clock: .continuous)
         let service = ControllerService(controller: controller, ticks: ticks) { outcome in
             guard case .reconciled(let active, _) = outcome else { return false }
-            if let virtualClock, let lease = try await controller.acquireLease() {
-                try await virtualClock.advance(lease: lease)
-            }
+            try await fleet.afterPass(controller)
             return exitWhenIdle && active == 0
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
+        ]
+        if let background = fleet.background { services.append(.init(service: background)) }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("sluiced started", metadata: ["db": "\(path)", "owner": "\(controller.owner)"])
         try await group.run()
     }
 
-    func makeDriver() throws -> any FleetDriver {
-        guard let driverConfig else { return UnconfiguredDriver() }
-        return ExecDriver(config: try ExecDriverManifest.load(driverConfig))
+    /// The driver, signals and clock the daemon runs with, from its flags.
+    func makeFleet(store: SluiceStore) throws -> FleetWiring {
+        if let simulate {
+            let simulated = SimulatedFleet(fleet: try FleetManifest.load(simulate), seed: seed)
+            let clock = SimulationClock(fleet: simulated)
+            let signals = SimulatorSignalSource(fleet: simulated)
+            if let virtualStep {
+                return FleetWiring(
+                    driver: SimulatorDriver(fleet: simulated, pacing: .virtual(stepSeconds: 5)), signals: signals,
+                    clock: clock, afterPass: { _ in await simulated.advance(by: virtualStep) })
+            }
+            return FleetWiring(
+                driver: SimulatorDriver(fleet: simulated, pacing: .live(pollSeconds: 0.05)), signals: signals,
+                clock: clock, background: SimulationPacer(fleet: simulated, speed: speed))
+        }
+        let driver: any FleetDriver = try driverConfig.map { ExecDriver(config: try ExecDriverManifest.load($0)) }
+            ?? UnconfiguredDriver()
+        let signals: any SignalSource = try self.signals.map {
+            try RecordedSignalSource(path: $0, offsetSeconds: signalsOffset)
+        } ?? NoSignalSource()
+        guard let virtualStep else { return FleetWiring(driver: driver, signals: signals, clock: WallClock()) }
+        let clock = try StoredVirtualClock(store: store, stepSeconds: virtualStep)
+        return FleetWiring(driver: driver, signals: signals, clock: clock) { controller in
+            if let lease = try await controller.acquireLease() { try await clock.advance(lease: lease) }
+        }
     }
+}
 
-    func makeSignals() throws -> any SignalSource {
-        guard let signals else { return NoSignalSource() }
-        return try RecordedSignalSource(path: signals, offsetSeconds: signalsOffset)
+/// What the daemon drives and reads, and how its time moves.
+struct FleetWiring {
+    var driver: any FleetDriver
+    var signals: any SignalSource
+    var clock: any ControllerClock
+    /// Runs after every pass (a virtual clock moves here).
+    var afterPass: @Sendable (RolloutController) async throws -> Void = { _ in }
+    /// A service that runs beside the controller (the simulation's pacer).
+    var background: (any Service)?
+
+    init(
+        driver: any FleetDriver, signals: any SignalSource, clock: any ControllerClock,
+        afterPass: @escaping @Sendable (RolloutController) async throws -> Void = { _ in },
+        background: (any Service)? = nil
+    ) {
+        self.driver = driver
+        self.signals = signals
+        self.clock = clock
+        self.afterPass = afterPass
+        self.background = background
+    }
+}
+
+/// Moves a simulated fleet forward at `speed` simulated seconds per wall second.
+struct SimulationPacer: Service {
+    let fleet: SimulatedFleet
+    let speed: Double
+
+    func run() async throws {
+        let start = ContinuousClock.now
+        for try await _ in AsyncTimerSequence(interval: .milliseconds(50), clock: .continuous).cancelOnGracefulShutdown() {
+            let elapsed = ContinuousClock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            await fleet.advance(to: seconds * speed)
+        }
     }
 }
 

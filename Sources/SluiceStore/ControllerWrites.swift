@@ -132,6 +132,28 @@ extension SluiceStore {
         }
     }
 
+    /// Notes the controller's clock reading at the start of a pass, with the wall time it was taken at.
+    public func noteControllerTime(_ now: Double, wallAt: Double, lease: Lease) throws(StoreError) {
+        try write { db in
+            try Self.checkFence(lease, db: db)
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO controllerClock (id, now, wallAt, owner) VALUES (1, ?, ?, ?)",
+                arguments: [now, wallAt, lease.owner])
+        }
+    }
+
+    /// The controller's time now, estimated from its last pass: its reading then plus the wall time since.
+    /// Nil before any daemon ran.
+    public func estimatedControllerNow(wallNow: Double) throws(StoreError) -> Double? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT now, wallAt FROM controllerClock WHERE id = 1").map { row in
+                let now: Double = row["now"]
+                let wallAt: Double = row["wallAt"]
+                return now + max(0, wallNow - wallAt)
+            }
+        }
+    }
+
     /// The virtual time a daemon running in virtual time had reached, if any.
     public func virtualNow() throws(StoreError) -> Double? {
         try read { db in try Double.fetchOne(db, sql: "SELECT now FROM virtualClock WHERE id = 1") }

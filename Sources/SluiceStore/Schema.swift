@@ -100,6 +100,12 @@ enum Schema {
                     expiresAt REAL NOT NULL,
                     fence INTEGER NOT NULL
                 );
+                CREATE TABLE controllerClock (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    now REAL NOT NULL,
+                    wallAt REAL NOT NULL,
+                    owner TEXT NOT NULL
+                );
                 CREATE TABLE virtualClock (
                     id INTEGER PRIMARY KEY CHECK (id = 1),
                     now REAL NOT NULL
