@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // The pure rollout core: plan and policy model, the decision function. No I/O, no clock reads.
@@ -41,7 +42,9 @@ let package = Package(
         // Drivers that act on nodes (exec command templates).
         .target(
             name: "SluiceDrivers",
-            dependencies: ["SluiceCore", "SluiceManifests"],
+            dependencies: [
+                "SluiceCore", "SluiceManifests", .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
             swiftSettings: strictSettings
         ),
         // Health-signal sources (recorded files).
@@ -86,7 +89,7 @@ let package = Package(
         .target(
             name: "SluiceCLI",
             dependencies: [
-                "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceSimulation", "FleetSimulator",
+                "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceSimulation", "SluiceSignals", "FleetSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],

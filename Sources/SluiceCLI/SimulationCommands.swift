@@ -3,6 +3,7 @@ import Foundation
 import FleetSimulator
 import SluiceCore
 import SluiceManifests
+import SluiceSignals
 import SluiceSimulation
 
 /// `sluice simulate PLAN`
@@ -124,5 +125,52 @@ func resolve(_ loaded: LoadedPlan, against fleet: Fleet) throws -> RolloutSpec {
     case .success(let spec): return spec
     case .failure(let failure):
         throw CLIFailure(exitCode: 2, message: failure.issues.map { "\(loaded.planPath): \($0)" }.joined(separator: "\n"))
+    }
+}
+
+/// `sluice record PLAN --out FILE`
+struct Record: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Simulate a plan under Sluice and write the signals monitoring saw to a recording (.csv or .jsonl).",
+        discussion: "The recording replays with `sluiced --signals FILE`; timestamps are virtual seconds from the start.")
+
+    @Argument(help: "The plan file.") var file: String
+    @Option(name: .long, help: "The recording to write; its extension (.csv, .jsonl) names the format.") var out: String
+    @Option(name: .long, help: "Record only these signals (comma-separated; default: those the plan's policy reads).")
+    var signals: String?
+    @Flag(name: .long, help: "Record every signal the simulator reports.") var allSignals = false
+    @Option(name: .long, help: "The simulation's seed.") var seed: UInt64 = 1
+    @Option(name: .long, help: "How long to simulate, in virtual time, whatever the rollout does.") var duration = "6h"
+    @Option(name: .long, help: "Keep one sample per signal this often (a multiple of the 15s scrape interval).")
+    var every = "15s"
+    @Option(name: .long, help: "A folder of gate policies to search first.") var policies: [String] = []
+
+    func run() async throws {
+        try await reportingFailures {
+            guard let format = RecordingFile.Format(path: out) else {
+                throw CLIFailure(exitCode: 2, message: "--out \(out): name the file .csv or .jsonl")
+            }
+            guard let durationSeconds = DurationText.seconds(duration) else {
+                throw CLIFailure(exitCode: 2, message: "--duration '\(duration)' is not a duration (like 6h)")
+            }
+            guard let everySeconds = DurationText.seconds(every), everySeconds > 0 else {
+                throw CLIFailure(exitCode: 2, message: "--every '\(every)' is not a duration (like 60s)")
+            }
+            let loaded = try loadPlan(file, policies: policies)
+            let wanted: Set<String>? = allSignals ? nil
+                : Set(signals.map { $0.split(separator: ",").map(String.init) } ?? loaded.spec.policy.signalNames)
+            let runner = SimulationRunner(
+                fleet: loaded.fleet, seed: seed, horizonSeconds: durationSeconds, observeAfterStopSeconds: .infinity)
+            let (outcome, scraped) = try await runner.guardedRecording(loaded.spec, signals: wanted)
+            let samples = scraped.filter { $0.at.truncatingRemainder(dividingBy: everySeconds) == 0 }.map {
+                RecordedSample(timestamp: $0.at, cluster: $0.cluster, signal: $0.signal, value: $0.value)
+            }
+            do {
+                try RecordingFile.render(samples, format: format).write(toFile: out, atomically: true, encoding: .utf8)
+            } catch {
+                throw CLIFailure(exitCode: 1, message: "cannot write \(out): \(error)")
+            }
+            print("\(out): \(samples.count) samples over \(DurationText.format(outcome.simulatedSeconds)) (rollout \(outcome.finalPhase ?? "?"))")
+        }
     }
 }

@@ -253,6 +253,8 @@ private struct Pass {
             }
         }
         guard let (action, evaluation) = severest else { return true }
+        // A breach stops the rollout: no batch is applied in this pass, not even a retry of a failed one.
+        decision.actions.removeAll { $0.kind == .apply }
         let why = "gate '\(evaluation.gate)' on \(evaluation.cluster): \(evaluation.reason)"
         switch action {
         case .halt:

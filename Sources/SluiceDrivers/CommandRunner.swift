@@ -1,6 +1,14 @@
-import Foundation
+import Subprocess
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
 
-/// Runs a program with arguments (no shell), collecting its output, killing it past a timeout.
+/// Runs a program with arguments (no shell) in a session of its own, collecting its output.
+///
+/// Past the timeout the whole process group gets SIGTERM, then SIGKILL two seconds later, so a command that started
+/// others (a shell wrapper, ssh) cannot outlive its timeout through its children.
 enum CommandRunner {
     struct Run {
         var status: Int32
@@ -8,46 +16,54 @@ enum CommandRunner {
         var timedOut: Bool
     }
 
+    static let outputLimit = 256 * 1024
+
     static func run(_ arguments: [String], environment: [String: String], timeoutSeconds: Double) async throws -> Run {
-        let process = Process()
-        let program = arguments[0]
-        if program.contains("/") {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = Array(arguments.dropFirst())
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = arguments
+        enum Outcome {
+            case finished(status: Int32, output: String)
+            case timedOut
         }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let outputURL = FileManager.default.temporaryDirectory
-            .appendingPathComponent("sluice-exec-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: outputURL) }
-        let output = try FileHandle(forWritingTo: outputURL)
-        defer { try? output.close() }
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        let finished = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in finished.continuation.finish() }
-        do {
-            try process.run()
-        } catch {
-            throw ExecDriverError.cannotStart(command: arguments.joined(separator: " "), reason: "\(error)")
+        let outcome = try await withThrowingTaskGroup(of: Outcome.self) { group in
+            group.addTask {
+                let program = arguments[0]
+                let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
+                var options = PlatformOptions()
+                options.createSession = true
+                options.teardownSequence = [
+                    .gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(2))
+                ]
+                var overrides: [Environment.Key: String?] = [:]
+                for (name, value) in environment {
+                    if let key = Environment.Key(rawValue: name) { overrides[key] = value }
+                }
+                let result: ExecutionResult<Void, StringOutput<UTF8>, StringOutput<UTF8>>
+                do {
+                    result = try await Subprocess.run(
+                        executable, arguments: Arguments(Array(arguments.dropFirst())),
+                        environment: .inherit.updating(overrides), platformOptions: options,
+                        output: .string(limit: outputLimit), error: .string(limit: outputLimit))
+                } catch let error as SubprocessError {
+                    throw ExecDriverError.cannotStart(command: arguments.joined(separator: " "), reason: "\(error)")
+                }
+                let output = (result.standardOutput ?? "") + (result.standardError ?? "")
+                switch result.terminationStatus {
+                case .exited(let code): return .finished(status: Int32(code), output: output)
+                case .signaled(let signal): return .finished(status: 128 + Int32(signal), output: output)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(Int(timeoutSeconds * 1000)))
+                return .timedOut
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            // After a timeout, wait for the teardown of the process group to finish.
+            while let _ = try? await group.next() {}
+            return first
         }
-        let deadline = Task {
-            try await Task.sleep(for: .seconds(timeoutSeconds))
-            guard process.isRunning else { return false }
-            process.terminate()
-            try await Task.sleep(for: .seconds(2))
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            return true
+        switch outcome {
+        case .finished(let status, let output): return Run(status: status, output: output, timedOut: false)
+        case .timedOut: return Run(status: -1, output: "", timedOut: true)
         }
-        for await _ in finished.stream {}
-        process.waitUntilExit()
-        deadline.cancel()
-        let timedOut = (try? await deadline.value) == true
-        let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
-        return Run(status: process.terminationStatus, output: text, timedOut: timedOut)
     }
 }

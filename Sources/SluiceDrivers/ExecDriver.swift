@@ -41,13 +41,13 @@ public struct ExecDriver: FleetDriver {
         return outputs.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// The arguments of `template` with its placeholders replaced.
+    /// The arguments of `template` with its placeholders replaced; `${...}` is the shell's and is left alone.
     static func expand(_ template: [String], values: [String: String], nodes: [String]) -> [String] {
-        template.flatMap { word -> [String] in
+        var values = values
+        values["nodes"] = nodes.joined(separator: ",")
+        return template.flatMap { word -> [String] in
             if word == "{nodes}" { return nodes }
-            var expanded = word.replacingOccurrences(of: "{nodes}", with: nodes.joined(separator: ","))
-            for (name, value) in values { expanded = expanded.replacingOccurrences(of: "{\(name)}", with: value) }
-            return [expanded]
+            return [ExecDriverManifest.substitute(word) { values[$0] }]
         }
     }
 }

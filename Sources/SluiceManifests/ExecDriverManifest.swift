@@ -52,19 +52,38 @@ public enum ExecDriverManifest {
     /// The `{name}` placeholders of `word`: letters only between braces, not after `$` (shell's `${VAR}`).
     static func placeholders(in word: String) -> [String] {
         var names: [String] = []
+        _ = substitute(word) { name in
+            names.append(name)
+            return nil
+        }
+        return names
+    }
+
+    /// `word` with each `{name}` placeholder replaced by `value(name)`; left as written where that is nil.
+    public static func substitute(_ word: String, value: (String) -> String?) -> String {
+        var result = ""
         var previous: Character?
-        var current: String?
+        var pending: String?
         for character in word {
-            if character == "{" && previous != "$" {
-                current = ""
-            } else if character == "}", let name = current {
-                if !name.isEmpty { names.append(name) }
-                current = nil
-            } else if current != nil {
-                current = character.isLetter ? current! + String(character) : nil
+            if let name = pending {
+                if character == "}" && !name.isEmpty {
+                    result += value(name) ?? "{\(name)}"
+                    pending = nil
+                } else if character.isLetter {
+                    pending = name + String(character)
+                } else {
+                    result += "{" + name
+                    pending = nil
+                    if character == "{" && previous != "$" { pending = "" } else { result.append(character) }
+                }
+            } else if character == "{" && previous != "$" {
+                pending = ""
+            } else {
+                result.append(character)
             }
             previous = character
         }
-        return names
+        if let name = pending { result += "{" + name }
+        return result
     }
 }

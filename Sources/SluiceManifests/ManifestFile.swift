@@ -13,7 +13,7 @@ enum ManifestFile {
         do {
             node = try Yams.compose(yaml: text)
         } catch {
-            throw ManifestError([yamlProblem(error, file: path)])
+            throw ManifestError([yamlProblem(error, file: path, text: text)])
         }
         guard let node else {
             throw ManifestError([ManifestProblem(file: path, line: 0, field: "", message: "the file is empty")])
@@ -30,6 +30,24 @@ enum ManifestFile {
         }
         try root.reader.check()
         return root
+    }
+
+    /// The line of the second `key:` at or after `line`: where a duplicated key is given again.
+    static func secondOccurrence(of key: String, in text: String, from line: Int) -> Int? {
+        var seen = 0
+        for (index, content) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where index + 1 >= line {
+            var rest = Substring(content)
+            while let range = rest.range(of: "\(key):") {
+                let before = rest[..<range.lowerBound].last
+                if before == nil || before == " " || before == "{" || before == "," || before == "-" {
+                    seen += 1
+                    if seen == 2 { return index + 1 }
+                }
+                rest = rest[range.upperBound...]
+            }
+        }
+        return nil
     }
 
     static func readText(_ path: String) throws(ManifestError) -> String {
@@ -54,8 +72,13 @@ enum ManifestFile {
         return text
     }
 
-    static func yamlProblem(_ error: any Error, file: String) -> ManifestProblem {
+    static func yamlProblem(_ error: any Error, file: String, text: String) -> ManifestProblem {
         switch error as? YamlError {
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let key = duplicates.sorted().first ?? ""
+            return ManifestProblem(
+                file: file, line: secondOccurrence(of: key, in: text, from: context.mark.line) ?? context.mark.line,
+                field: key, message: "is given twice; keep one")
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
             .composer(_, let problem, let mark, _):
             return ManifestProblem(file: file, line: mark.line, field: "", message: "malformed YAML: \(problem)")

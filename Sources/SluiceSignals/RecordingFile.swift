@@ -40,11 +40,13 @@ public enum RecordingFile {
             throw fail(0, "is not UTF-8 text")
         }
         var samples: [RecordedSample] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        var sawData = false
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let number = index + 1
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            if format == .csv && number == 1 && trimmed.lowercased().hasPrefix("timestamp,") { continue }
+            defer { sawData = true }
+            if format == .csv && !sawData && trimmed.lowercased().hasPrefix("timestamp,") { continue }
             do {
                 samples.append(try format == .csv ? parseCSV(trimmed) : parseJSON(trimmed))
             } catch {
@@ -112,15 +114,20 @@ public enum RecordingFile {
     public static func render(_ samples: [RecordedSample], format: Format) -> String {
         var text = format == .csv ? "timestamp,cluster,signal,value\n" : ""
         for sample in samples {
-            let value = sample.value.isNaN ? "NaN" : "\(sample.value)"
+            let value = sample.value.isNaN ? "NaN" : String(format: "%.6g", sample.value)
             switch format {
             case .csv:
-                text += "\(sample.timestamp),\(sample.cluster),\(sample.signal),\(value)\n"
+                text += "\(sample.timestamp.formatted),\(sample.cluster),\(sample.signal),\(value)\n"
             case .jsonl:
                 let jsonValue = sample.value.isFinite ? value : "\"\(value)\""
-                text += "{\"timestamp\":\(sample.timestamp),\"cluster\":\"\(sample.cluster)\",\"signal\":\"\(sample.signal)\",\"value\":\(jsonValue)}\n"
+                text += "{\"timestamp\":\(sample.timestamp.formatted),\"cluster\":\"\(sample.cluster)\",\"signal\":\"\(sample.signal)\",\"value\":\(jsonValue)}\n"
             }
         }
         return text
     }
+}
+
+extension Double {
+    /// A timestamp without a needless `.0`.
+    fileprivate var formatted: String { self == rounded() && abs(self) < 1e15 ? String(Int(self)) : "\(self)" }
 }

@@ -64,6 +64,17 @@ public actor SimulatedFleet {
         }
     }
 
+    /// Every retained sample of `signals` (all when nil), ordered by time, cluster and signal.
+    public func retainedSamples(signals: Set<String>?) -> [ScrapedSample] {
+        var samples: [ScrapedSample] = []
+        for cluster in history.keys.sorted() {
+            for (signal, series) in history[cluster]! where signals?.contains(signal) ?? true {
+                samples += series.map { ScrapedSample(cluster: cluster, signal: signal, at: $0.at, value: $0.value) }
+            }
+        }
+        return samples.sorted { ($0.at, $0.cluster, $0.signal) < ($1.at, $1.cluster, $1.signal) }
+    }
+
     /// The scraped samples of `signal` in `cluster` with `from <= at <= through`.
     public func samples(cluster: String, signal: String, from: Double, through: Double) -> [SignalSample] {
         (history[cluster]?[signal] ?? []).filter { $0.at >= from && $0.at <= through }
@@ -96,6 +107,14 @@ public actor SimulatedFleet {
             return truth.isDegradedNow || truth.isDnsFailingNow
         }
     }
+}
+
+/// One scraped value, as a recording keeps it.
+public struct ScrapedSample: Sendable, Equatable {
+    public var cluster: String
+    public var signal: String
+    public var at: Double
+    public var value: Double
 }
 
 /// How a change reaches the nodes.

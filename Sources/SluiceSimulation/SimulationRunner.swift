@@ -31,7 +31,19 @@ public struct SimulationRunner: Sendable {
     /// Sluice drives `spec` through its gates; the run ends once the rollout is finished or stopped and the fleet has
     /// been observed for `observeAfterStopSeconds`, or at the horizon.
     public func guarded(_ spec: RolloutSpec) async throws -> SimulationOutcome {
-        let simulated = SimulatedFleet(fleet: fleet, parameters: parameters, seed: seed)
+        try await guarded(spec, on: SimulatedFleet(fleet: fleet, parameters: parameters, seed: seed))
+    }
+
+    /// A guarded run that also returns every scraped sample of `signals` (all signals when nil).
+    public func guardedRecording(
+        _ spec: RolloutSpec, signals: Set<String>?
+    ) async throws -> (SimulationOutcome, [ScrapedSample]) {
+        let simulated = SimulatedFleet(fleet: fleet, parameters: parameters, seed: seed, retentionSeconds: .infinity)
+        let outcome = try await guarded(spec, on: simulated)
+        return (outcome, await simulated.retainedSamples(signals: signals))
+    }
+
+    func guarded(_ spec: RolloutSpec, on simulated: SimulatedFleet) async throws -> SimulationOutcome {
         let store = try SluiceStore()
         try store.submit(spec: spec, planPath: "(simulation)", actor: "simulation", now: 0)
         let clock = SimulationClock(fleet: simulated)

@@ -203,6 +203,19 @@ struct ReconcilerTests {
         #expect(harness.appliedKeys == ["apply/staging/0", "apply/staging/1"])
     }
 
+    @Test("A breach in the pass that would retry a failed batch halts without retrying it")
+    func breachWinsOverRetry() throws {
+        var harness = DecisionHarness(spec: try Fixtures.spec())
+        harness.driverSucceeds = { $0.key != "apply/staging/0" }
+        harness.pass()
+        harness.now = 30
+        harness.signalValue = { _, _ in nil }
+        let decision = harness.pass()
+        #expect(decision.status.phase == .halted)
+        #expect(decision.actions.isEmpty)
+        #expect(harness.appliedKeys.isEmpty)
+    }
+
     @Test("Deciding again before the driver confirms repeats no action")
     func levelTriggeredNoRepeat() throws {
         let spec = try Fixtures.spec()
