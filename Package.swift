@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        // SHA-256 for the audit log's hash chain and break-glass credentials (Foundation has none on Linux).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The pure rollout core: plan and policy model, the decision function. No I/O, no clock reads.
@@ -36,7 +38,9 @@ let package = Package(
         // The SQLite store: the only module that imports GRDB.
         .target(
             name: "SluiceStore",
-            dependencies: ["SluiceCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "SluiceCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         // Drivers that act on nodes (exec command templates).
@@ -71,6 +75,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Break-glass: node-direct revert channels that need neither the control plane nor the daemon.
+        .target(
+            name: "SluiceBreakGlass",
+            dependencies: [
+                "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceDrivers", "SluiceSimulation", "FleetSimulator",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // `sluiced` as a library.
         .target(
             name: "SluiceDaemon",
@@ -85,11 +98,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The rollout report as one self-contained HTML page: data in, HTML out, no I/O.
+        .target(name: "SluiceReport", dependencies: ["SluiceCore"], swiftSettings: strictSettings),
         // `sluice` as a library.
         .target(
             name: "SluiceCLI",
             dependencies: [
                 "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceSimulation", "SluiceSignals", "FleetSimulator",
+                "SluiceReport",
+                "SluiceBreakGlass",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -116,13 +133,21 @@ let package = Package(
         .testTarget(name: "FleetSimulatorTests", dependencies: ["FleetSimulator"]),
         .testTarget(
             name: "SluiceControllerTests",
-            dependencies: ["SluiceController", "SluiceStore", "SluiceCore", "SluiceManifests"]
+            dependencies: ["SluiceController", "SluiceStore", "SluiceCore", "SluiceManifests", "SluiceSignals"]
         ),
         .testTarget(
             name: "SluiceSimulationTests",
             dependencies: ["SluiceSimulation", "SluiceCore", "SluiceManifests", "FleetSimulator"]
         ),
         .testTarget(name: "SluiceCLITests", dependencies: ["SluiceCLI", "SluiceCore", "SluiceStore"]),
+        .testTarget(name: "SluiceReportTests", dependencies: ["SluiceReport", "SluiceCore"]),
+        .testTarget(
+            name: "SluiceBreakGlassTests",
+            dependencies: [
+                "SluiceBreakGlass", "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceController", "SluiceSimulation",
+                "FleetSimulator", "sluice", "sluiced",
+            ]
+        ),
         // Real `sluiced` and `sluice` processes: kill and restart, two daemons on one database.
         .testTarget(name: "SluiceIntegrationTests", dependencies: ["sluiced", "sluice", "SluiceStore", "SluiceCore"]),
     ]

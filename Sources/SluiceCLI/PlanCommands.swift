@@ -26,6 +26,7 @@ struct PlanCommand: AsyncParsableCommand {
             for file in files {
                 do {
                     let loaded = try loader.load(file)
+                    for warning in loaded.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
                     print("\(file): ok (\(loaded.spec.waves.count) waves, \(loaded.spec.clustersInOrder.count) clusters, policy \(loaded.spec.policy.name))")
                 } catch {
                     failed = true
@@ -58,6 +59,7 @@ struct Submit: AsyncParsableCommand {
             } catch {
                 throw CLIFailure(exitCode: 2, message: "the plan was not submitted:\n\(error)")
             }
+            for warning in loaded.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
             let store = try global.openStore()
             let planPath = URL(fileURLWithPath: file).standardized.path
             try store.submit(spec: loaded.spec, planPath: planPath, actor: currentActor, now: wallNow)

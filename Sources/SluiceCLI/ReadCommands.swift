@@ -63,6 +63,8 @@ struct Events: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show a rollout's event log: who did what, and why.")
 
     @Argument(help: "The rollout.") var rollout: String
+    @Flag(name: .long, help: "Check the event log's hash chain; name the first row altered or removed (exit 1).")
+    var verify = false
     @OptionGroup var global: GlobalOptions
     @OptionGroup var format: OutputOptions
 
@@ -78,6 +80,7 @@ struct Events: AsyncParsableCommand {
         try await reportingFailures {
             let store = try global.openStore()
             guard try store.rollout(named: rollout) != nil else { throw StoreError.unknownRollout(rollout) }
+            if verify { return try verifyChain(store) }
             let rows = try store.events(rollout: rollout).map {
                 Row(id: $0.id, at: $0.event.at, actor: $0.event.actor, verb: $0.event.verb, message: $0.event.message)
             }

@@ -23,7 +23,8 @@ public struct RolloutController: Sendable {
     public init(
         store: SluiceStore, driver: any FleetDriver, signals: any SignalSource, clock: any ControllerClock,
         leaseClock: any ControllerClock = WallClock(), owner: String, leaseTTLSeconds: Double = 15,
-        maxParallelActions: Int = 8, logger: Logger = Logger(label: "sluice.controller"),
+        maxParallelActions: Int = 8,
+        logger: Logger = Logger(label: "sluice.controller", factory: { _ in SwiftLogNoOpLogHandler() }),
         faultHook: @escaping FaultHook = { _ in }
     ) {
         self.store = store
@@ -62,6 +63,8 @@ public struct RolloutController: Sendable {
     /// One pass with a lease already held.
     public func reconcile(lease: Lease) async throws -> PassOutcome {
         try store.noteControllerTime(await clock.now(), wallAt: await leaseClock.now(), lease: lease)
+        // Break-glass that ran while the database was locked left its fence in its journal file: take it in now.
+        _ = try? store.importBreakGlassJournal()
         let names = try store.rolloutsToReconcile()
         var actions = 0
         for name in names {
@@ -106,6 +109,11 @@ public struct RolloutController: Sendable {
 
     func carryOut(_ action: FleetAction, spec: RolloutSpec, lease: Lease) async throws {
         guard let cluster = spec.cluster(named: action.cluster)?.cluster else { return }
+        // Break-glass fences a rollout from another process at any time: checked right before every driver call.
+        if let fence = try store.breakGlassFence(rollout: action.rollout) {
+            logger.warning("\(action.key) refused: \(fence.statusMessage)", metadata: ["rollout": "\(action.rollout)"])
+            return try store.refuseFenced(action, fence: fence, at: await clock.now(), lease: lease)
+        }
         let result: ActionResult
         do {
             let detail = try await driver.execute(action, on: cluster, artifact: spec.artifact)

@@ -54,13 +54,51 @@ public enum Reconciler {
         return pass.decision
     }
 
-    /// The clusters whose signals a pass needs: those of the current wave with a change in progress.
+    /// The clusters whose signals a pass needs: those the rollout touched, those about to start, and the
+    /// untouched references of relative gates.
     ///
     /// They are read in every phase but the finished ones, so that a pass that resumes a paused or halted rollout
     /// has fresh signals to gate on.
     public static func clustersToWatch(spec: RolloutSpec, status: RolloutStatus) -> [String] {
         guard !status.phase.isFinished && status.phase != .rollingBack else { return [] }
-        return status.clusters.filter { $0.wave == status.currentWave && $0.isActive }.map(\.cluster)
+        let roles = WatchRoles(spec: spec, status: status)
+        var seen: Set<String> = []
+        return (roles.touched.map { status.clusters[$0].cluster } + roles.candidates.map(\.name) + roles.untouched)
+            .filter { seen.insert($0).inserted }
+    }
+}
+
+/// Which clusters a pass looks at, and why.
+struct WatchRoles {
+    /// Indices in `status.clusters` of clusters with a change in progress or done.
+    var touched: [Int]
+    /// Clusters due to start next (see the initializer).
+    var candidates: [ClusterSpec]
+    /// Clusters not reached yet, as the reference of `untouched` comparisons.
+    var untouched: [String]
+
+    static let untouchedReferences = 5
+
+    init(spec: RolloutSpec, status: RolloutStatus) {
+        touched = status.clusters.indices.filter {
+            [.applying, .baking, .done].contains(status.clusters[$0].state)
+        }
+        candidates = []
+        // Candidates are the clusters due to start: as many pending ones of the current wave as there are free
+        // slots, or the next wave's first ones once the current wave has nothing left to start or finish.
+        for waveIndex in [status.currentWave, status.currentWave + 1] where waveIndex < spec.waves.count {
+            let wave = spec.waves[waveIndex]
+            let inWave = status.clusters.filter { $0.wave == waveIndex }
+            let limit = min(wave.maxConcurrentClusters, spec.policy.fleet?.maxClustersInProgress ?? .max)
+            let free = max(0, limit - status.clusters.filter(\.isActive).count)
+            let pending = inWave.filter { $0.state == .pending }.map(\.cluster)
+            candidates += pending.prefix(free).compactMap { name in wave.clusters.first { $0.name == name } }
+            let settled = inWave.allSatisfy { $0.state == .done || $0.state == .reverted }
+            if !settled { break }
+        }
+        let needsReferences = spec.policy.gates.contains { $0.comparison == .untouched }
+        untouched = needsReferences
+            ? Array(status.clusters.filter { $0.state == .pending }.map(\.cluster).prefix(Self.untouchedReferences)) : []
     }
 }
 
@@ -134,6 +172,7 @@ private struct Pass {
         switch action.kind {
         case .apply:
             progress.appliedBatches = action.batch + 1
+            progress.lastAppliedAt = completedAt
             if progress.state == .applying {
                 let wave = spec.waves[progress.wave]
                 let isLast = progress.appliedBatches == progress.totalBatches
@@ -195,6 +234,8 @@ private struct Pass {
             setPhase(.paused, "paused \(by)")
             return "paused"
         case .resume:
+            // Gate tracks are kept: a breach that still holds halts again, and one that cleared must stay clear
+            // for its gate's `recoverAfter` passes before its cluster moves on.
             for index in status.clusters.indices { status.clusters[index].failures = 0 }
             setPhase(.progressing, "resumed \(by)")
             return "resumed"
@@ -226,7 +267,7 @@ private struct Pass {
         continueReverts()
         switch status.phase {
         case .progressing, .awaitingApproval:
-            if evaluateGates() { progress() }
+            if let holds = evaluateGates() { progress(holds: holds) }
         case .rollingBack:
             rollBack()
         default:
@@ -235,42 +276,109 @@ private struct Pass {
         decision.nextCheckAt = status.clusters.compactMap { $0.state == .baking ? $0.bakeUntil : nil }.min()
     }
 
-    /// Evaluates the gates of the active clusters; returns false when a breach stopped the rollout.
-    mutating func evaluateGates() -> Bool {
-        let watched = Reconciler.clustersToWatch(spec: spec, status: status)
-        var severest: (action: GateAction, evaluation: GateEvaluation)?
-        for cluster in watched {
-            let signals = input.signals[cluster]
-                ?? ClusterSignals(cluster: cluster, errors: Dictionary(
-                    uniqueKeysWithValues: spec.policy.signalNames.map { ($0, "signals were not read") }))
-            let evaluations = GateEvaluator.evaluate(policy: spec.policy, signals: signals, now: now)
-            decision.gateEvaluations += evaluations
-            for (gate, evaluation) in zip(spec.policy.gates, evaluations) where evaluation.verdict != .pass {
-                let action: GateAction = evaluation.verdict == .noData && gate.onNoData == .halt ? .halt : gate.action
-                if severest == nil || action.severity > severest!.action.severity {
-                    severest = (action, evaluation)
+    /// Evaluates every gate and prediction, keeps their persistence, and acts on breaches that count.
+    ///
+    /// Returns what may not move this pass (nil when a breach stopped the rollout): a cluster advances or starts only
+    /// when each of its gates passed in this pass and none has an uncleared breach.
+    mutating func evaluateGates() -> Holds? {
+        let roles = WatchRoles(spec: spec, status: status)
+        let round = GateRound(
+            policy: spec.policy,
+            touched: roles.touched.map { GateRound.Touched(spec: clusterSpec(status.clusters[$0]), progress: status.clusters[$0]) },
+            candidates: roles.candidates, untouched: roles.untouched, signals: input.signals,
+            baselines: status.baselines, costSamples: status.costSamples, now: now)
+        let result = round.run()
+        status.costSamples.merge(result.costSamples) { $1 }
+        let active = Set(roles.touched.filter { status.clusters[$0].isActive }.map { status.clusters[$0].cluster })
+        let candidates = Set(roles.candidates.map(\.name))
+        decision.gateEvaluations += result.evaluations.filter {
+            $0.verdict != .pass || active.contains($0.cluster) || candidates.contains($0.cluster)
+                || $0.cluster == GateEvaluation.fleetScope
+        }
+        var holds = Holds(round: round)
+        var counted: [(action: GateAction, evaluation: GateEvaluation)] = []
+        for evaluation in result.evaluations {
+            let rule = GateRule(policy: spec.policy, name: evaluation.gate)
+            let key = GateRound.key(gate: evaluation.gate, cluster: evaluation.cluster)
+            let passes = evaluation.verdict == .pass || (evaluation.verdict == .noData && rule.onNoData == .inconclusive)
+            var track = status.gateTracks[key]
+            if passes {
+                track?.passing += 1
+                if let current = track, !current.counted || current.passing >= rule.recoverAfter { track = nil }
+            } else {
+                var failing = track ?? GateTrack(since: now)
+                failing.failing += 1
+                failing.passing = 0
+                if failing.failing >= rule.persistence.evaluations && now - failing.since >= rule.persistence.seconds {
+                    failing.counted = true
                 }
+                track = failing
+            }
+            status.gateTracks[key] = track
+            guard let track else { continue }
+            holds.block(evaluation.cluster)
+            if track.counted && !passes {
+                let action = evaluation.verdict == .noData && rule.onNoData == .halt ? .halt : rule.action
+                counted.append((action, evaluation))
             }
         }
-        guard let (action, evaluation) = severest else { return true }
+        for index in roles.touched where status.clusters[index].isActive && !spec.policy.predictions.isEmpty {
+            let progress = status.clusters[index]
+            let settle = spec.policy.predictions.map(\.settleSeconds).max() ?? 0
+            if let appliedAt = progress.lastAppliedAt, now - appliedAt < settle { holds.block(progress.cluster) }
+        }
+        if let reason = circuitBreaker(result.evaluations, touched: roles.touched) {
+            decision.actions.removeAll { $0.kind == .apply }
+            setPhase(.halted, reason)
+            return nil
+        }
+        let touchedNames = Set(roles.touched.map { status.clusters[$0].cluster })
+        guard let severest = counted.max(by: { $0.action.severity < $1.action.severity }) else { return holds }
         // A breach stops the rollout: no batch is applied in this pass, not even a retry of a failed one.
         decision.actions.removeAll { $0.kind == .apply }
+        let (action, evaluation) = severest
         let why = "gate '\(evaluation.gate)' on \(evaluation.cluster): \(evaluation.reason)"
         switch action {
-        case .halt:
-            setPhase(.halted, "halted by \(why)")
-        case .rollbackCluster:
+        case .rollbackCluster where touchedNames.contains(evaluation.cluster):
             if let index = status.clusterIndex(evaluation.cluster) { status.clusters[index].state = .reverting }
             setPhase(.halted, "rolling back \(evaluation.cluster) and halting: \(why)")
             continueReverts()
         case .rollbackRollout:
             setPhase(.rollingBack, "rolling back the rollout: \(why)")
             rollBack()
+        default:
+            setPhase(.halted, "halted by \(why)")
         }
-        return false
+        return nil
     }
 
-    mutating func progress() {
+    /// The fleet-wide circuit breaker's reason to halt every wave, if it trips.
+    func circuitBreaker(_ evaluations: [GateEvaluation], touched: [Int]) -> String? {
+        guard let fleet = spec.policy.fleet else { return nil }
+        let touchedNames = touched.map { status.clusters[$0].cluster }
+        let clusterGates = Set(spec.policy.gates.filter { $0.scope == .cluster }.map(\.name))
+        if let limit = fleet.haltWhenClustersBreaching {
+            let breaching = Set(evaluations.filter {
+                $0.verdict == .breach && clusterGates.contains($0.gate) && touchedNames.contains($0.cluster)
+            }.map(\.cluster)).sorted()
+            if breaching.count >= limit {
+                return "circuit breaker: \(breaching.count) clusters breach at once (\(breaching.joined(separator: ", "))); every wave halted"
+            }
+        }
+        if let share = fleet.haltWhenTelemetryMissingShare, touchedNames.count >= 2 {
+            let dark = touchedNames.filter { cluster in
+                let own = evaluations.filter { $0.cluster == cluster && clusterGates.contains($0.gate) }
+                return !own.isEmpty && own.allSatisfy { $0.verdict == .noData }
+            }
+            if dark.count >= 2 && Double(dark.count) / Double(touchedNames.count) >= share {
+                return "circuit breaker: control-plane telemetry disappeared from \(dark.count) of \(touchedNames.count) "
+                    + "clusters (\(dark.prefix(5).joined(separator: ", "))\(dark.count > 5 ? ", ..." : "")); every wave halted"
+            }
+        }
+        return nil
+    }
+
+    mutating func progress(holds: Holds) {
         while status.currentWave < spec.waves.count {
             let waveIndex = status.currentWave
             let wave = spec.waves[waveIndex]
@@ -280,11 +388,16 @@ private struct Pass {
             }
             if status.phase != .progressing { setPhase(.progressing, "wave '\(wave.name)' in progress") }
             let inWave = status.clusters.indices.filter { status.clusters[$0].wave == waveIndex }
-            for index in inWave { advanceIfBaked(clusterAt: index) }
-            var active = inWave.filter { status.clusters[$0].isActive }.count
-            for index in inWave where active < wave.maxConcurrentClusters && status.clusters[index].state == .pending {
+            for index in inWave where holds.allows(status.clusters[index].cluster) { advanceIfBaked(clusterAt: index) }
+            let limit = min(wave.maxConcurrentClusters, spec.policy.fleet?.maxClustersInProgress ?? .max)
+            var active = status.clusters.filter(\.isActive).count
+            for index in inWave where active < limit && status.clusters[index].state == .pending {
+                let name = status.clusters[index].cluster
+                // A cluster starts only once its signals were read and its predictions passed in this pass.
+                guard holds.watched(name), holds.allows(name) else { break }
+                status.baselines.merge(holds.round.baselines(for: name)) { $1 }
                 status.clusters[index].startedAt = now
-                record("started", "\(status.clusters[index].cluster): cluster started (wave '\(wave.name)')")
+                record("started", "\(name): cluster started (wave '\(wave.name)')")
                 emit(.apply, batch: 0, clusterAt: index)
                 active += 1
             }
@@ -350,6 +463,46 @@ extension GateAction {
         case .halt: 0
         case .rollbackCluster: 1
         case .rollbackRollout: 2
+        }
+    }
+}
+
+/// What may not move in a pass: clusters whose gates did not all pass, and the clusters that were watched.
+struct Holds {
+    let round: GateRound
+    private var blocked: Set<String> = []
+    private let watchedClusters: Set<String>
+
+    init(round: GateRound) {
+        self.round = round
+        watchedClusters = Set(round.signals.keys)
+    }
+
+    mutating func block(_ cluster: String) { blocked.insert(cluster) }
+
+    /// Whether `cluster` may advance or start: nothing of its own and nothing fleet-wide is failing.
+    func allows(_ cluster: String) -> Bool {
+        !blocked.contains(cluster) && !blocked.contains(GateEvaluation.fleetScope)
+    }
+
+    func watched(_ cluster: String) -> Bool { watchedClusters.contains(cluster) }
+}
+
+/// The persistence, recovery and no-data rules of a gate or prediction, by name.
+struct GateRule {
+    var persistence = Persistence()
+    var recoverAfter = 1
+    var onNoData = NoDataPolicy.fail
+    var action = GateAction.halt
+
+    init(policy: GatePolicy, name: String) {
+        if let gate = policy.gates.first(where: { $0.name == name }) {
+            persistence = gate.persistence
+            recoverAfter = gate.recoverAfter
+            onNoData = gate.onNoData
+            action = gate.action
+        } else if let prediction = policy.predictions.first(where: { $0.name == name }) {
+            action = prediction.action
         }
     }
 }

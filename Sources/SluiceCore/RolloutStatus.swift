@@ -42,6 +42,8 @@ public struct ClusterProgress: Sendable, Equatable, Codable {
     public var finishedAt: Double?
     /// Failed attempts of the action in flight since it last succeeded or the rollout was resumed.
     public var failures: Int = 0
+    /// When the latest batch was confirmed applied: its cost is measured once it has settled.
+    public var lastAppliedAt: Double?
 
     public init(cluster: String, wave: Int, totalBatches: Int) {
         self.cluster = cluster
@@ -67,6 +69,12 @@ public struct RolloutStatus: Sendable, Equatable, Codable {
     /// The last request generation the controller has acted on.
     public var observedGeneration: Int
     public var updatedAt: Double
+    /// Each baseline-compared gate's value in a cluster just before the rollout touched it, by gate|cluster.
+    public var baselines: [String: Double] = [:]
+    /// What the change cost per node in each cluster measured so far: the prediction's cost model.
+    public var costSamples: [String: CostSample] = [:]
+    /// Gates that are not passing (or just recovered), by gate|cluster; a passing gate has no entry.
+    public var gateTracks: [String: GateTrack] = [:]
 
     /// The status of a rollout that has not started.
     public init(spec: RolloutSpec, now: Double) {
@@ -84,5 +92,24 @@ public struct RolloutStatus: Sendable, Equatable, Codable {
     /// The index in `clusters` of the cluster with this name.
     public func clusterIndex(_ name: String) -> Int? {
         clusters.firstIndex { $0.cluster == name }
+    }
+}
+
+/// How long a gate has not passed on one cluster, and whether that breach counted.
+public struct GateTrack: Sendable, Equatable, Codable {
+    /// Evaluations in a row that did not pass.
+    public var failing: Int
+    /// When the first of them happened.
+    public var since: Double
+    /// The breach lasted long enough to count; it stays counted until `recoverAfter` passes in a row.
+    public var counted: Bool
+    /// Passes in a row since the breach counted.
+    public var passing: Int
+
+    public init(failing: Int = 0, since: Double, counted: Bool = false, passing: Int = 0) {
+        self.failing = failing
+        self.since = since
+        self.counted = counted
+        self.passing = passing
     }
 }

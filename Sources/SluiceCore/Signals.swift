@@ -37,8 +37,7 @@ extension SignalSource {
     public func read(policy: GatePolicy, cluster: String, now: Double) async -> ClusterSignals {
         var signals = ClusterSignals(cluster: cluster)
         for name in policy.signalNames {
-            let window = policy.gates.filter { $0.signal == name }.map(\.windowSeconds).max() ?? 0
-            let from = now - max(window, policy.maxSampleAgeSeconds)
+            let from = now - max(policy.windowSeconds(of: name), policy.maxSampleAgeSeconds)
             do {
                 signals.samples[name] = try await samples(cluster: cluster, signal: name, from: from, through: now)
             } catch {
@@ -46,5 +45,25 @@ extension SignalSource {
             }
         }
         return signals
+    }
+}
+
+extension Array where Element == SignalSample {
+    /// The samples with `from <= at <= through`, found by binary search: samples must be oldest first.
+    public func window(from: Double, through: Double) -> ArraySlice<SignalSample> {
+        let start = boundary { $0.at >= from }
+        let end = boundary { $0.at > through }
+        return start < end ? self[start..<end] : []
+    }
+
+    /// The first index whose sample satisfies `isPast`, which is false then true along the array.
+    private func boundary(_ isPast: (SignalSample) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if isPast(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 }

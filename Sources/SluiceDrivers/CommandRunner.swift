@@ -9,16 +9,18 @@ import SystemPackage
 ///
 /// Past the timeout the whole process group gets SIGTERM, then SIGKILL two seconds later, so a command that started
 /// others (a shell wrapper, ssh) cannot outlive its timeout through its children.
-enum CommandRunner {
-    struct Run {
-        var status: Int32
-        var output: String
-        var timedOut: Bool
+public enum CommandRunner {
+    /// A finished (or timed-out) command: its exit status (128 + signal if killed), stdout and stderr together.
+    public struct Run: Sendable {
+        public var status: Int32
+        public var output: String
+        public var timedOut: Bool
     }
 
     static let outputLimit = 256 * 1024
 
-    static func run(_ arguments: [String], environment: [String: String], timeoutSeconds: Double) async throws -> Run {
+    /// Runs `arguments` (the first is the program, found on PATH without a slash) with extra `environment`.
+    public static func run(_ arguments: [String], environment: [String: String], timeoutSeconds: Double) async throws -> Run {
         enum Outcome {
             case finished(status: Int32, output: String)
             case timedOut
@@ -45,7 +47,7 @@ enum CommandRunner {
                 } catch let error as SubprocessError {
                     throw ExecDriverError.cannotStart(command: arguments.joined(separator: " "), reason: "\(error)")
                 }
-                let output = (result.standardOutput ?? "") + (result.standardError ?? "")
+                let output = result.standardOutput + result.standardError
                 switch result.terminationStatus {
                 case .exited(let code): return .finished(status: Int32(code), output: output)
                 case .signaled(let signal): return .finished(status: 128 + Int32(signal), output: output)

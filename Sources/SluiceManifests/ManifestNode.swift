@@ -108,6 +108,16 @@ struct ManifestNode {
         return value
     }
 
+    func bool() -> Bool? {
+        switch node.string {
+        case "true": return true
+        case "false": return false
+        default:
+            fail("expected true or false")
+            return nil
+        }
+    }
+
     func double() -> Double? {
         guard case .scalar(let scalar) = node, let value = Double(scalar.string), value.isFinite else {
             fail("expected a number")

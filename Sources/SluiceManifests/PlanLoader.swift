@@ -9,6 +9,8 @@ public struct LoadedPlan: Sendable {
     public var plan: RolloutPlan
     public var fleet: Fleet
     public var spec: RolloutSpec
+    /// Problems that do not stop the plan (a bake shorter than a lag, with a policy that only warns).
+    public var warnings: [ManifestProblem]
 }
 
 /// Loads and checks plans the way `plan validate` and `submit` do.
@@ -38,12 +40,31 @@ public struct PlanLoader: Sendable {
         let policy = try PolicyManifest.load(policyPath)
         switch RolloutSpec.resolve(plan: plan, fleet: fleet, policy: policy) {
         case .success(let spec):
+            let lagProblems = Self.bakesShorterThanLag(spec, plan: plan).map {
+                ManifestProblem(file: planPath, line: reader.line(of: $0.fieldPath), field: $0.fieldPath, message: $0.message)
+            }
+            if policy.requireBakeCoveringLag && !lagProblems.isEmpty { throw ManifestError(lagProblems) }
             return LoadedPlan(
-                planPath: planPath, fleetPath: fleetPath, policyPath: policyPath, plan: plan, fleet: fleet, spec: spec)
+                planPath: planPath, fleetPath: fleetPath, policyPath: policyPath, plan: plan, fleet: fleet, spec: spec,
+                warnings: lagProblems)
         case .failure(let failure):
             throw ManifestError(failure.issues.map {
                 ManifestProblem(file: planPath, line: reader.line(of: $0.fieldPath), field: $0.fieldPath, message: $0.message)
             })
+        }
+    }
+
+    /// Waves whose bake after each cluster is shorter than the longest a gated signal can hide a failure.
+    static func bakesShorterThanLag(_ spec: RolloutSpec, plan: RolloutPlan) -> [PlanIssue] {
+        guard let lag = spec.policy.longestLag else { return [] }
+        return spec.waves.enumerated().compactMap { index, wave in
+            guard wave.bakeAfterClusterSeconds < lag.hidesFailureForSeconds else { return nil }
+            let need = DurationText.format(lag.hidesFailureForSeconds)
+            return PlanIssue(
+                fieldPath: "spec.waves[\(index)].bakeAfterCluster",
+                message: "\(DurationText.format(wave.bakeAfterClusterSeconds)) is shorter than the \(need) "
+                    + "\(lag.signal) can hide a failure (policy \(spec.policy.name)); bake at least \(need) after each "
+                    + "cluster, or the rollout may reach the next cluster before the harm shows")
         }
     }
 

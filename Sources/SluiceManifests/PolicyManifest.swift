@@ -1,4 +1,5 @@
 public import SluiceCore
+internal import Yams
 
 /// Reads `kind: GatePolicy` files.
 public enum PolicyManifest {
@@ -7,27 +8,52 @@ public enum PolicyManifest {
         let root = try ManifestFile.root(of: path, kind: "GatePolicy")
         let fields = root.mapping(allowed: ["apiVersion", "kind", "metadata", "spec"])
         let name = metadataName(fields)
-        let spec = fields?.required("spec")?.mapping(allowed: ["maxSampleAge", "gates"])
+        let spec = fields?.required("spec")?.mapping(allowed: [
+            "maxSampleAge", "requireBakeCoveringLag", "lags", "fleet", "gates", "predictions",
+        ])
         let maxAge = spec?["maxSampleAge"]?.durationSeconds() ?? 120
+        let requireBake = spec?["requireBakeCoveringLag"]?.bool() ?? false
+        let lags = (spec?["lags"]?.sequence() ?? []).compactMap(decodeLag)
+        let fleet = spec?["fleet"].flatMap(decodeFleet)
+        var names: Set<String> = []
         var gates: [Gate] = []
-        var seen: Set<String> = []
         for node in spec?.required("gates")?.sequence() ?? [] {
             guard let gate = decodeGate(node) else { continue }
-            if !seen.insert(gate.name).inserted { node.fail("gate name '\(gate.name)' is used twice") }
+            if !names.insert(gate.name).inserted { node.fail("gate name '\(gate.name)' is used twice") }
             gates.append(gate)
         }
+        var predictions: [PredictionGate] = []
+        for node in spec?["predictions"]?.sequence() ?? [] {
+            guard let prediction = decodePrediction(node) else { continue }
+            if !names.insert(prediction.name).inserted { node.fail("gate name '\(prediction.name)' is used twice") }
+            predictions.append(prediction)
+        }
         try root.reader.check()
-        return GatePolicy(name: name ?? "", gates: gates, maxSampleAgeSeconds: maxAge)
+        return GatePolicy(
+            name: name ?? "", gates: gates, predictions: predictions, lags: lags, requireBakeCoveringLag: requireBake,
+            fleet: fleet, maxSampleAgeSeconds: maxAge)
     }
 
     static func decodeGate(_ node: ManifestNode) -> Gate? {
-        let allowed = ["name", "signal", "aggregate", "window", "max", "min", "onNoData", "action"]
+        let allowed = [
+            "name", "signal", "dividedBy", "scope", "aggregate", "window", "compare", "max", "min", "floor", "for",
+            "recoverAfter", "onNoData", "action",
+        ]
         guard let fields = node.mapping(allowed: allowed) else { return nil }
         let name = fields.required("name")?.string()
         let signal = fields.required("signal")?.string()
+        let dividedBy = fields["dividedBy"]?.string()
+        let scope = fields["scope"]?.choice(Gate.Scope.self) ?? .cluster
         let aggregation = fields["aggregate"].flatMap(decodeAggregation) ?? .last
         let window = fields["window"]?.durationSeconds() ?? 60
-        let onNoData = fields["onNoData"]?.choice(NoDataPolicy.self) ?? .fail
+        let comparison = fields["compare"]?.choice(Gate.Comparison.self) ?? .absolute
+        let floor = fields["floor"]?.double()
+        if floor != nil && comparison == .absolute {
+            fields["floor"]?.fail("a floor only applies to compare: baseline or untouched")
+        }
+        let persistence = fields["for"].flatMap(decodePersistence) ?? Persistence()
+        let recoverAfter = fields["recoverAfter"]?.int(atLeast: 1) ?? 1
+        let onNoData = fields["onNoData"].flatMap(decodeNoData) ?? .fail
         let action = fields["action"]?.choice(GateAction.self) ?? .halt
         let bound: Bound?
         switch (fields["max"]?.double(), fields["min"]?.double()) {
@@ -44,8 +70,80 @@ public enum PolicyManifest {
         }
         guard let name, let signal, let bound else { return nil }
         return Gate(
-            name: name, signal: signal, aggregation: aggregation, windowSeconds: window, bound: bound,
-            onNoData: onNoData, action: action)
+            name: name, signal: signal, dividedBy: dividedBy, scope: scope, aggregation: aggregation,
+            windowSeconds: window, comparison: comparison, bound: bound, floor: floor, persistence: persistence,
+            recoverAfter: recoverAfter, onNoData: onNoData, action: action)
+    }
+
+    /// `for: 3` (evaluations in a row) or `for: 2m` (a duration).
+    static func decodePersistence(_ node: ManifestNode) -> Persistence? {
+        if let text = node.node.string, let count = Int(text) {
+            guard count >= 1 else {
+                node.fail("must be at least 1 evaluation")
+                return nil
+            }
+            return Persistence(evaluations: count)
+        }
+        return node.durationSeconds().map { Persistence(evaluations: 1, seconds: $0) }
+    }
+
+    static func decodeNoData(_ node: ManifestNode) -> NoDataPolicy? {
+        if node.node.string == "inconclusive" || node.node.string == "pass" {
+            node.fail("Sluice never lets missing data pass or be ignored; use fail (the gate's action) or halt")
+            return nil
+        }
+        return node.choice(NoDataPolicy.self)
+    }
+
+    static func decodePrediction(_ node: ManifestNode) -> PredictionGate? {
+        let allowed = [
+            "name", "costSignal", "capacitySignal", "usageSignal", "agentNodesSignal", "maxProjectedUtilization",
+            "window", "settle", "action",
+        ]
+        guard let fields = node.mapping(allowed: allowed) else { return nil }
+        let defaults = PredictionGate(name: "")
+        let name = fields.required("name")?.string()
+        let utilization = fields["maxProjectedUtilization"].flatMap(decodeShare) ?? defaults.maxProjectedUtilization
+        let prediction = PredictionGate(
+            name: name ?? "", costSignal: fields["costSignal"]?.string() ?? defaults.costSignal,
+            capacitySignal: fields["capacitySignal"]?.string() ?? defaults.capacitySignal,
+            usageSignal: fields["usageSignal"]?.string() ?? defaults.usageSignal,
+            agentNodesSignal: fields["agentNodesSignal"]?.string() ?? defaults.agentNodesSignal,
+            maxProjectedUtilization: utilization, windowSeconds: fields["window"]?.durationSeconds() ?? defaults.windowSeconds,
+            settleSeconds: fields["settle"]?.durationSeconds() ?? defaults.settleSeconds,
+            action: fields["action"]?.choice(GateAction.self) ?? defaults.action)
+        return name == nil ? nil : prediction
+    }
+
+    /// A share written as `70%` or `0.7`, in (0, 10].
+    static func decodeShare(_ node: ManifestNode) -> Double? {
+        guard let text = node.node.string else {
+            node.fail("expected a share like 70% or 0.7")
+            return nil
+        }
+        let value = text.hasSuffix("%") ? Double(text.dropLast()).map { $0 / 100 } : Double(text)
+        guard let value, value > 0, value <= 10 else {
+            node.fail("'\(text)' is not a share; write it like 70% or 0.7")
+            return nil
+        }
+        return value
+    }
+
+    static func decodeLag(_ node: ManifestNode) -> SignalLag? {
+        guard let fields = node.mapping(allowed: ["signal", "hidesFailureFor"]) else { return nil }
+        let signal = fields.required("signal")?.string()
+        let lag = fields.required("hidesFailureFor")?.durationSeconds()
+        guard let signal, let lag else { return nil }
+        return SignalLag(signal: signal, hidesFailureForSeconds: lag)
+    }
+
+    static func decodeFleet(_ node: ManifestNode) -> FleetBreaker? {
+        let allowed = ["maxClustersInProgress", "haltWhenClustersBreaching", "haltWhenTelemetryMissing"]
+        guard let fields = node.mapping(allowed: allowed) else { return nil }
+        return FleetBreaker(
+            maxClustersInProgress: fields["maxClustersInProgress"]?.int(atLeast: 1),
+            haltWhenClustersBreaching: fields["haltWhenClustersBreaching"]?.int(atLeast: 1),
+            haltWhenTelemetryMissingShare: fields["haltWhenTelemetryMissing"].flatMap(decodeShare))
     }
 
     static func decodeAggregation(_ node: ManifestNode) -> Aggregation? {
@@ -55,17 +153,19 @@ public enum PolicyManifest {
         case "mean": return .mean
         case "max": return .max
         case "min": return .min
+        case "rate": return .rate
         default:
             if text.hasPrefix("p"), let percentile = Double(text.dropFirst()), percentile > 0, percentile <= 100 {
                 return .percentile(percentile)
             }
-            node.fail("'\(text)' is not an aggregation; use last, mean, max, min or a percentile like p99")
+            node.fail("'\(text)' is not an aggregation; use last, mean, max, min, rate or a percentile like p99")
             return nil
         }
     }
 }
 
 extension NoDataPolicy: CaseIterable {
+    /// The choices a policy file may make: no data never passes.
     public static let allCases: [NoDataPolicy] = [.fail, .halt]
 }
 

@@ -27,10 +27,7 @@ public struct RecordedSignalSource: SignalSource {
     }
 
     public func samples(cluster: String, signal: String, from: Double, through: Double) throws -> [SignalSample] {
-        guard let samples = series[cluster]?[signal] else { return [] }
-        let start = samples.partitioningIndex { $0.at >= from }
-        let end = samples.partitioningIndex { $0.at > through }
-        return start < end ? Array(samples[start..<end]) : []
+        Array((series[cluster]?[signal] ?? []).window(from: from, through: through))
     }
 
     /// The clusters and signals the recording has, sorted.
@@ -54,15 +51,3 @@ public struct RecordedSample: Sendable, Equatable, Codable {
     }
 }
 
-extension Array {
-    /// The first index whose element satisfies `predicate`, which must be false then true along the array.
-    func partitioningIndex(where predicate: (Element) -> Bool) -> Int {
-        var low = 0
-        var high = count
-        while low < high {
-            let middle = (low + high) / 2
-            if predicate(self[middle]) { high = middle } else { low = middle + 1 }
-        }
-        return low
-    }
-}

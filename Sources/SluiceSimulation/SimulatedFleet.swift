@@ -77,7 +77,7 @@ public actor SimulatedFleet {
 
     /// The scraped samples of `signal` in `cluster` with `from <= at <= through`.
     public func samples(cluster: String, signal: String, from: Double, through: Double) -> [SignalSample] {
-        (history[cluster]?[signal] ?? []).filter { $0.at >= from && $0.at <= through }
+        Array((history[cluster]?[signal] ?? []).window(from: from, through: through))
     }
 
     /// Starts a change on `nodes` of `cluster` through `path`.
@@ -132,3 +132,4 @@ extension AgentAPIProfile {
         return named(name)
     }
 }
+

@@ -15,9 +15,10 @@ extension SluiceStore {
                 db,
                 sql: """
                     SELECT r.name FROM rollout r LEFT JOIN rolloutStatus s ON s.rollout = r.name
-                    WHERE s.phase IS NULL OR s.phase NOT IN ('completed', 'aborted', 'rolledBack')
+                    WHERE (s.phase IS NULL OR s.phase NOT IN ('completed', 'aborted', 'rolledBack')
                        OR EXISTS (SELECT 1 FROM journal j WHERE j.rollout = r.name AND j.state = 'intended')
-                       OR EXISTS (SELECT 1 FROM request q WHERE q.rollout = r.name AND q.state = 'pending')
+                       OR EXISTS (SELECT 1 FROM request q WHERE q.rollout = r.name AND q.state = 'pending'))
+                      AND NOT (\(Self.fencedAndSettled))
                     ORDER BY r.submittedAt, r.name
                     """)
         }
@@ -44,6 +45,9 @@ extension SluiceStore {
     public func record(_ decision: Decision, rollout name: String, now: Double, lease: Lease) throws(StoreError) {
         try write { db in
             try Self.checkFence(lease, db: db)
+            if let fence = try Self.breakGlassFence(rollout: name, db: db) {
+                return try Self.recordFenced(fence, rollout: name, now: now, db: db)
+            }
             let status = decision.status
             try db.execute(
                 sql: """

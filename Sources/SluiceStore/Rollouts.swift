@@ -184,9 +184,8 @@ extension SluiceStore {
             intendedAt: row["intendedAt"], completedAt: row["completedAt"], detail: row["detail"])
     }
 
+    /// Appends an event, chained to the one before by its hash (see ``AuditChain``).
     static func append(_ event: RolloutEvent, rollout: String, db: Database) throws {
-        try db.execute(
-            sql: "INSERT INTO event (rollout, at, actor, verb, message) VALUES (?, ?, ?, ?, ?)",
-            arguments: [rollout, event.at, event.actor, event.verb, event.message])
+        try AuditChain.append(event, rollout: rollout, db: db)
     }
 }

@@ -112,6 +112,47 @@ enum Schema {
                 );
                 """)
         }
+        // v2: the event log becomes a hash chain; break-glass fences, runs and per-node results.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                ALTER TABLE event ADD COLUMN hash TEXT;
+                ALTER TABLE event ADD COLUMN prevHash TEXT;
+                CREATE TABLE rolloutFence (
+                    rollout TEXT PRIMARY KEY NOT NULL,
+                    fence INTEGER NOT NULL,
+                    fencedAt REAL NOT NULL,
+                    runID TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    acknowledged INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE TABLE breakGlassRun (
+                    runID TEXT PRIMARY KEY NOT NULL,
+                    rollout TEXT NOT NULL,
+                    clusters TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    host TEXT NOT NULL,
+                    startedAt REAL NOT NULL,
+                    finishedAt REAL,
+                    outcome TEXT
+                );
+                CREATE TABLE breakGlassNode (
+                    runID TEXT NOT NULL,
+                    rollout TEXT NOT NULL,
+                    cluster TEXT NOT NULL,
+                    node TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    detail TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    PRIMARY KEY (runID, cluster, node, channel)
+                );
+                CREATE INDEX breakGlassNodeByRollout ON breakGlassNode(rollout, cluster, node);
+                """)
+            try AuditChain.rehashAll(db)
+        }
         return migrator
     }
 }

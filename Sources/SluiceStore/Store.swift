@@ -11,8 +11,17 @@ public final class SluiceStore: Sendable {
     public let path: String?
 
     /// Opens (creating if needed) the database at `path` in WAL mode, waiting up to `busyTimeoutSeconds` for locks.
-    public init(path: String, busyTimeoutSeconds: Double = 5) throws(StoreError) {
+    ///
+    /// A break-glass journal file left next to the database is imported (idempotently). With `createIfMissing`
+    /// false, a missing or empty file is unusable rather than created anew.
+    public init(path: String, busyTimeoutSeconds: Double = 5, createIfMissing: Bool = true) throws(StoreError) {
         self.path = path
+        if !createIfMissing {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            guard let size, size > 0 else {
+                throw StoreError.unusable(path: path, reason: size == nil ? "the file is missing" : "the file is empty")
+            }
+        }
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -21,6 +30,25 @@ public final class SluiceStore: Sendable {
             configuration.foreignKeysEnabled = true
             writer = try DatabasePool(path: path, configuration: configuration)
             try Schema.migrator.migrate(writer)
+        } catch {
+            throw StoreError.unusable(path: path, reason: "\(error)")
+        }
+        // Break-glass may have run while the database was unusable; what it did is recorded here from now on.
+        _ = try? importBreakGlassJournal()
+    }
+
+    /// Opens an existing database for reading only: no migration, no journal import, no write. For break-glass when
+    /// the database is locked for writing by another process (in WAL mode it can still be read).
+    public init(readOnlyPath path: String, busyTimeoutSeconds: Double = 1) throws(StoreError) {
+        self.path = path
+        do {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw StoreError.unusable(path: path, reason: "the file is missing")
+            }
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(busyTimeoutSeconds)
+            writer = try DatabaseQueue(path: path, configuration: configuration)
         } catch {
             throw StoreError.unusable(path: path, reason: "\(error)")
         }

@@ -1,6 +1,7 @@
 import Testing
 import SluiceController
 import SluiceCore
+import SluiceSignals
 import SluiceStore
 
 /// A driver that records what it was asked to do and can be told to fail.
@@ -92,7 +93,9 @@ struct ControllerTests {
         try store.submit(spec: spec, planPath: "plan.yaml", actor: "alice", now: 0)
         // The first daemon recorded its decision, then died before calling the driver.
         let lease = try #require(try store.acquireLease(owner: "daemon-1", now: 0, ttlSeconds: 30))
-        let decision = Reconciler.decide(try store.reconcileInput(rollout: "r1", now: 0))
+        var input = try store.reconcileInput(rollout: "r1", now: 0)
+        input.signals["a"] = await HealthySignals().read(policy: input.spec.policy, cluster: "a", now: 0)
+        let decision = Reconciler.decide(input)
         try store.record(decision, rollout: "r1", now: 0, lease: lease)
         #expect(try store.intendedActions(rollout: "r1").map(\.action.key) == ["apply/a/0"])
         // Restarted under the same name, it carries the intent out and does not decide it again.
@@ -158,5 +161,71 @@ struct ControllerTests {
         #expect(try store.currentLease()?.fence == firstLease.fence + 1)
         await #expect(throws: StoreError.self) { try await first.reconcile(lease: firstLease) }
         #expect(await secondDriver.calls == ["apply/a/0"])
+    }
+}
+
+/// A recording of a healthy signal every 30 s from 0 to `end`, minus `gap`, with NaN at `nanAt`.
+func recording(end: Double, gap: Range<Double>? = nil, nanAt: Double? = nil) -> RecordedSignalSource {
+    var samples: [RecordedSample] = []
+    for at in stride(from: 0.0, through: end, by: 30) where !(gap?.contains(at) ?? false) {
+        for cluster in ["a", "b"] {
+            samples.append(RecordedSample(
+                timestamp: at, cluster: cluster, signal: "apiserver_429_ratio", value: at == nanAt ? .nan : 0))
+        }
+    }
+    return RecordedSignalSource(samples: samples)
+}
+
+/// Runs a controller on the test spec every 30 s of virtual time until `limit`; returns the store.
+func runRecorded(_ source: any SignalSource, limit: Double = 7200) async throws -> SluiceStore {
+    let store = try SluiceStore()
+    try store.submit(spec: try testSpec(), planPath: "plan.yaml", actor: "alice", now: 0)
+    let clock = ManualClock()
+    let controller = makeController(store: store, driver: RecordingDriver(), signals: source, clock: clock)
+    while await clock.now() <= limit {
+        _ = try await controller.reconcileOnce()
+        if try store.rollout(named: "r1")?.status.phase == .halted { break }
+        await clock.advance(by: 30)
+    }
+    return store
+}
+
+/// A source that answers until `failAfter`, then cannot be reached.
+struct OutageSource: SignalSource {
+    var inner: RecordedSignalSource
+    var failAfter: Double
+
+    func samples(cluster: String, signal: String, from: Double, through: Double) throws -> [SignalSample] {
+        if through > failAfter { throw UnreachableSignals.Unreachable() }
+        return try inner.samples(cluster: cluster, signal: signal, from: from, through: through)
+    }
+}
+
+@Suite("Missing signals never pass")
+struct MissingSignalTests {
+    @Test("A recording with a gap halts at the gap, once the newest sample is stale")
+    func gapHalts() async throws {
+        let store = try await runRecorded(recording(end: 7200, gap: 900..<3600))
+        let halted = try #require(try store.events(rollout: "r1").first { $0.event.verb == "halted" })
+        // The last sample before the gap is at 870 s; the gate's 60 s window is empty from 960 s on.
+        #expect(halted.event.at == 960)
+        #expect(halted.event.message.contains("no sample"))
+    }
+
+    @Test("A NaN in the recording halts")
+    func nanHalts() async throws {
+        let store = try await runRecorded(recording(end: 7200, nanAt: 600))
+        let halted = try #require(try store.events(rollout: "r1").first { $0.event.verb == "halted" })
+        #expect(halted.event.at == 600)
+        #expect(halted.event.message.contains("NaN"))
+    }
+
+    @Test("A signal outage mid-rollout halts, with the source's error kept")
+    func outageHalts() async throws {
+        let store = try await runRecorded(OutageSource(inner: recording(end: 7200), failAfter: 1500))
+        let halted = try #require(try store.events(rollout: "r1").first { $0.event.verb == "halted" })
+        #expect(halted.event.at == 1530)
+        #expect(halted.event.message.contains("connection refused"))
+        #expect(try store.gateEvaluations(rollout: "r1").last?.verdict == .noData)
     }
 }

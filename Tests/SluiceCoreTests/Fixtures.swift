@@ -60,6 +60,10 @@ struct DecisionHarness {
     var evaluations: [GateEvaluation] = []
     /// Signal value the watched clusters report; nil = no data.
     var signalValue: (String, Double) -> Double? = { _, _ in 0 }
+    /// Every signal a watched cluster reports at a time, when set (overrides `signalValue`).
+    var signalValues: ((String, Double) -> [String: Double])?
+    /// Samples kept per cluster and signal, so windows see history.
+    var history: [String: [String: [SignalSample]]] = [:]
     /// Whether the driver succeeds for an action.
     var driverSucceeds: (FleetAction) -> Bool = { _ in true }
 
@@ -79,7 +83,12 @@ struct DecisionHarness {
         var signals: [String: ClusterSignals] = [:]
         for cluster in Reconciler.clustersToWatch(spec: spec, status: status) {
             var clusterSignals = ClusterSignals(cluster: cluster)
-            if let value = signalValue(cluster, now) {
+            if let signalValues {
+                for (name, value) in signalValues(cluster, now) {
+                    history[cluster, default: [:]][name, default: []].append(SignalSample(at: now, value: value))
+                }
+                clusterSignals.samples = history[cluster] ?? [:]
+            } else if let value = signalValue(cluster, now) {
                 clusterSignals.samples["apiserver_429_ratio"] = [SignalSample(at: now, value: value)]
             }
             signals[cluster] = clusterSignals

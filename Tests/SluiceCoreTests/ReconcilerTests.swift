@@ -216,11 +216,20 @@ struct ReconcilerTests {
         #expect(harness.appliedKeys.isEmpty)
     }
 
+    @Test("A cluster whose signals were not read does not start")
+    func unreadClusterDoesNotStart() throws {
+        let spec = try Fixtures.spec()
+        let decision = Reconciler.decide(ReconcileInput(spec: spec, status: RolloutStatus(spec: spec, now: 0), now: 0))
+        #expect(decision.actions.isEmpty)
+        #expect(decision.status.phase == .progressing)
+    }
+
     @Test("Deciding again before the driver confirms repeats no action")
     func levelTriggeredNoRepeat() throws {
         let spec = try Fixtures.spec()
         let status = RolloutStatus(spec: spec, now: 0)
-        let first = Reconciler.decide(ReconcileInput(spec: spec, status: status, now: 0))
+        let first = Reconciler.decide(ReconcileInput(
+            spec: spec, status: status, signals: Fixtures.healthy(["staging"], now: 0), now: 0))
         #expect(first.actions.map(\.key) == ["apply/staging/0"])
         let intended = Dictionary(uniqueKeysWithValues: first.actions.map {
             ($0.key, JournalEntry(action: $0, state: .intended, attempts: 1, intendedAt: 0))

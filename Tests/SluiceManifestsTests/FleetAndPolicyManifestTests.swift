@@ -233,7 +233,7 @@ import Testing
         let error = manifestError { _ = try PolicyManifest.load(path) }
         expectProblem(
             error, file: path, line: line(of: "aggregate", in: text), field: "spec.gates[0].aggregate",
-            containing: "'\(aggregate)' is not an aggregation; use last, mean, max, min or a percentile like p99")
+            containing: "'\(aggregate)' is not an aggregation; use last, mean, max, min, rate or a percentile like p99")
     }
 
     @Test func percentileAggregatesUpToOneHundredAreAccepted() throws {
@@ -247,17 +247,30 @@ import Testing
         #expect(policy.gates.first?.aggregation == .percentile(99.9))
     }
 
-    @Test func anUnknownOnNoDataIsRefused() throws {
+    @Test(arguments: ["pass", "inconclusive"]) func noDataThatWouldPassIsRefused(choice: String) throws {
         let text = policy(gate: """
                   max: 1
-                  onNoData: pass
+                  onNoData: \(choice)
             """)
         let folder = try ScratchFolder()
         let path = try folder.write("p.yaml", text)
         let error = manifestError { _ = try PolicyManifest.load(path) }
         expectProblem(
             error, file: path, line: line(of: "onNoData", in: text), field: "spec.gates[0].onNoData",
-            containing: "'pass' is not one of fail, halt")
+            containing: "never lets missing data pass")
+    }
+
+    @Test func anUnknownOnNoDataIsRefused() throws {
+        let text = policy(gate: """
+                  max: 1
+                  onNoData: shrug
+            """)
+        let folder = try ScratchFolder()
+        let path = try folder.write("p.yaml", text)
+        let error = manifestError { _ = try PolicyManifest.load(path) }
+        expectProblem(
+            error, file: path, line: line(of: "onNoData", in: text), field: "spec.gates[0].onNoData",
+            containing: "'shrug' is not one of fail, halt")
     }
 
     @Test func anUnknownActionIsRefused() throws {

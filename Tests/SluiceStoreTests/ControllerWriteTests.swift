@@ -35,7 +35,7 @@ import Testing
         let spec = try Fixtures.spec()
         let store = try Fixtures.store(with: spec)
         let stale = try #require(try store.acquireLease(owner: "a", now: 0, ttlSeconds: 10))
-        let decision = Reconciler.decide(try store.reconcileInput(rollout: "agent-2.0", now: 1))
+        let decision = try Fixtures.decide(store, now: 1)
         try store.record(decision, rollout: "agent-2.0", now: 1, lease: stale)
         let action = try #require(decision.actions.first)
 
@@ -43,7 +43,7 @@ import Testing
         let current = try #require(try store.acquireLease(owner: "b", now: 20, ttlSeconds: 10))
         #expect(current.fence == 2)
 
-        let later = Reconciler.decide(try store.reconcileInput(rollout: "agent-2.0", now: 21))
+        let later = try Fixtures.decide(store, now: 21)
         #expect(throws: StoreError.leaseLost(owner: "b", fence: 2)) {
             try store.record(later, rollout: "agent-2.0", now: 21, lease: stale)
         }
@@ -68,7 +68,7 @@ import Testing
         let store = try Fixtures.store(with: spec)
         let other = try SluiceStore()
         let foreign = try #require(try other.acquireLease(owner: "a", now: 0, ttlSeconds: 10))
-        let decision = Reconciler.decide(try store.reconcileInput(rollout: "agent-2.0", now: 1))
+        let decision = try Fixtures.decide(store, now: 1)
         #expect(throws: StoreError.leaseLost(owner: "nobody", fence: 0)) {
             try store.record(decision, rollout: "agent-2.0", now: 1, lease: foreign)
         }
@@ -109,7 +109,7 @@ import Testing
         let spec = try Fixtures.spec(maxConcurrentClusters: 2)
         let store = try Fixtures.store(with: spec)
         let lease = try #require(try store.acquireLease(owner: "a", now: 0, ttlSeconds: 60))
-        let decision = Reconciler.decide(try store.reconcileInput(rollout: "agent-2.0", now: 10))
+        let decision = try Fixtures.decide(store, now: 10)
         #expect(decision.actions.map(\.key) == ["apply/east/0", "apply/west/0"])
         try store.record(decision, rollout: "agent-2.0", now: 10, lease: lease)
 
@@ -137,7 +137,7 @@ import Testing
         let spec = try Fixtures.spec(maxConcurrentClusters: 2)
         let store = try Fixtures.store(with: spec)
         let lease = try #require(try store.acquireLease(owner: "a", now: 0, ttlSeconds: 60))
-        let decision = Reconciler.decide(try store.reconcileInput(rollout: "agent-2.0", now: 10))
+        let decision = try Fixtures.decide(store, now: 10)
         try store.record(decision, rollout: "agent-2.0", now: 10, lease: lease)
         let east = decision.actions[0]
 
@@ -159,7 +159,7 @@ import Testing
         let spec = try Fixtures.spec()
         let store = try Fixtures.store(with: spec)
         let lease = try #require(try store.acquireLease(owner: "a", now: 0, ttlSeconds: 60))
-        let first = Reconciler.decide(try store.reconcileInput(rollout: "agent-2.0", now: 10))
+        let first = try Fixtures.decide(store, now: 10)
         try store.record(first, rollout: "agent-2.0", now: 10, lease: lease)
         let action = try #require(first.actions.first)
         try store.complete(action, result: .failed(detail: "connection refused"), at: 11, lease: lease)
@@ -187,7 +187,7 @@ import Testing
         let spec = try Fixtures.spec()
         let store = try Fixtures.store(with: spec)
         let lease = try #require(try store.acquireLease(owner: "a", now: 0, ttlSeconds: 600))
-        let first = Reconciler.decide(try store.reconcileInput(rollout: "agent-2.0", now: 10))
+        let first = try Fixtures.decide(store, now: 10)
         try store.record(first, rollout: "agent-2.0", now: 10, lease: lease)
         try store.complete(first.actions[0], result: .done(detail: "ok"), at: 11, lease: lease)
 

@@ -31,6 +31,17 @@ enum Fixtures {
         try store.submit(spec: spec, planPath: "/plans/\(spec.name).yaml", actor: "alice", now: 0)
         return store
     }
+
+    /// Decides for the fixture rollout at `now` with healthy signals for every cluster the pass watches, as the
+    /// controller would read them.
+    static func decide(_ store: SluiceStore, now: Double) throws -> Decision {
+        var input = try store.reconcileInput(rollout: "agent-2.0", now: now)
+        for cluster in Reconciler.clustersToWatch(spec: input.spec, status: input.status) {
+            input.signals[cluster] = ClusterSignals(
+                cluster: cluster, samples: ["latency": [SignalSample(at: now, value: 0.1)]])
+        }
+        return Reconciler.decide(input)
+    }
 }
 
 /// A fresh folder under the system's temporary directory, removed when the value is released.
@@ -48,4 +59,5 @@ final class ScratchFolder {
     }
 
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
 }

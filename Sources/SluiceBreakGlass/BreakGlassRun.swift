@@ -1,0 +1,277 @@
+public import Foundation
+public import SluiceCore
+public import SluiceStore
+
+/// The nodes of one cluster that may run the artifact.
+public struct ClusterTargets: Sendable, Equatable {
+    public var cluster: String
+    /// Node indices in the cluster's rollout order, with their names.
+    public var nodeIndices: [Int]
+    public var nodeNames: [String]
+
+    public init(cluster: String, nodeIndices: [Int], nodeNames: [String]) {
+        self.cluster = cluster
+        self.nodeIndices = nodeIndices
+        self.nodeNames = nodeNames
+    }
+
+    /// Every node of the journal's apply actions (intended, done or failed: any may have reached nodes) in
+    /// `clusters` (all when nil), per cluster in rollout order.
+    public static func fromJournal(_ journal: [JournalEntry], spec: RolloutSpec, clusters: [String]?)
+        -> [ClusterTargets]
+    {
+        spec.clustersInOrder.compactMap { entry -> ClusterTargets? in
+            let cluster = entry.cluster.cluster
+            if let clusters, !clusters.contains(cluster.name) { return nil }
+            var indices = Set<Int>()
+            for item in journal where item.action.kind == .apply && item.action.cluster == cluster.name {
+                indices.formUnion(item.action.nodes.clamped(to: 0..<cluster.nodeCount))
+            }
+            guard !indices.isEmpty else { return nil }
+            let sorted = indices.sorted()
+            return ClusterTargets(
+                cluster: cluster.name, nodeIndices: sorted, nodeNames: sorted.map(cluster.nodeName(at:)))
+        }
+    }
+
+    /// Every node of `clusters` (all when nil) of a fleet: for when the database cannot say which nodes were reached.
+    public static func fromFleet(_ fleet: Fleet, clusters: [String]?) -> [ClusterTargets] {
+        fleet.clusters.compactMap { cluster in
+            if let clusters, !clusters.contains(cluster.name) { return nil }
+            let indices = Array(0..<cluster.nodeCount)
+            return ClusterTargets(
+                cluster: cluster.name, nodeIndices: indices, nodeNames: indices.map(cluster.nodeName(at:)))
+        }
+    }
+
+    /// Nodes from a text file of `CLUSTER NODE` lines (blank lines and `#` comments skipped), in file order.
+    public static func fromNodeList(_ text: String, clusters: [String]?) throws -> [ClusterTargets] {
+        var order: [String] = []
+        var byCluster: [String: [String]] = [:]
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let words = line.split(whereSeparator: \.isWhitespace)
+            if words.isEmpty || words[0].hasPrefix("#") { continue }
+            guard words.count == 2 else {
+                throw BreakGlassChannelError("line \(number + 1): expected `CLUSTER NODE`, found '\(line)'")
+            }
+            let cluster = String(words[0])
+            if let clusters, !clusters.contains(cluster) { continue }
+            if byCluster[cluster] == nil { order.append(cluster) }
+            if !(byCluster[cluster]?.contains(String(words[1])) ?? false) {
+                byCluster[cluster, default: []].append(String(words[1]))
+            }
+        }
+        return order.map { cluster in
+            let names = byCluster[cluster]!
+            return ClusterTargets(cluster: cluster, nodeIndices: Array(names.indices), nodeNames: names)
+        }
+    }
+}
+
+/// Progress of a break-glass fan-out, after each call.
+public struct BreakGlassProgress: Sendable, Equatable {
+    public var nodesDone: Int
+    public var nodesTotal: Int
+    public var failed: Int
+    /// The call just finished: cluster, channel, the nodes it covered, and its error if it failed for good.
+    public var cluster: String
+    public var channel: String
+    public var nodes: [String]
+    public var error: String?
+}
+
+/// What a break-glass run did.
+public struct BreakGlassReport: Sendable, Equatable {
+    public var runID: String
+    public var rollout: String
+    /// The result per node and channel, by cluster, node, channel.
+    public var results: [BreakGlassNodeResult]
+    /// Whether the run was recorded in the database (else only in the journal file, imported later).
+    public var recordedInDatabase: Bool
+
+    public var reverted: Int { results.filter { $0.state == "reverted" }.count }
+    public var failed: [BreakGlassNodeResult] { results.filter { $0.state != "reverted" } }
+    public var succeeded: Bool { failed.isEmpty }
+
+    /// One line for the record and the console.
+    public var outcome: String {
+        let nodes = Set(results.map { "\($0.cluster)/\($0.node)" }).count
+        let channels = Set(results.map(\.channel)).sorted().joined(separator: ", ")
+        if succeeded { return "reverted \(nodes) nodes through \(channels)" }
+        return "\(failed.count) of \(results.count) node reverts failed (\(nodes) nodes through \(channels))"
+    }
+}
+
+/// One break-glass run: fence the rollout, then revert its nodes through every channel, in parallel with a bound.
+///
+/// The intent goes to the journal file first (it needs nothing but the file system), then into the database when
+/// there is one, which fences the rollout: from then on `sluiced` carries out nothing for it. Each node's result is
+/// appended to the journal as it comes, and the whole run is imported into the database at the end. A node that
+/// fails is tried `attempts` times. Running the same break-glass again is safe: channels are idempotent and
+/// importing the journal twice changes nothing.
+///
+/// For the daemon's automatic escalation: build the channels (``SimulatorNodeChannel`` in simulation, else from the
+/// `BreakGlass` config with ``BreakGlassChannels/from(config:environment:)``), the targets with
+/// ``ClusterTargets/fromJournal(_:spec:clusters:)`` for the failing cluster, and call ``run(rollout:artifact:targets:clusters:reason:actor:host:)``
+/// with the daemon's own store.
+public struct BreakGlassOperation: Sendable {
+    public var channels: [any BreakGlassChannel]
+    /// The journal file; nil for an in-memory store (simulation), where the database is the only record.
+    public var journal: BreakGlassJournal?
+    /// The database, or nil when it cannot be used (locked, missing, corrupt).
+    public var store: SluiceStore?
+    public var parallelism: Int
+    public var attempts: Int
+    /// Wall-clock seconds, for the record.
+    public var now: @Sendable () -> Double
+    /// Pause before retry `n` (1-based) of a failed call.
+    public var retryDelay: @Sendable (Int) -> Duration
+    public var progress: @Sendable (BreakGlassProgress) -> Void
+
+    public init(
+        channels: [any BreakGlassChannel], journal: BreakGlassJournal?, store: SluiceStore?, parallelism: Int = 32,
+        attempts: Int = 3, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        retryDelay: @escaping @Sendable (Int) -> Duration = { .milliseconds(200 * $0) },
+        progress: @escaping @Sendable (BreakGlassProgress) -> Void = { _ in }
+    ) {
+        self.channels = channels
+        self.journal = journal
+        self.store = store
+        self.parallelism = parallelism
+        self.attempts = attempts
+        self.now = now
+        self.retryDelay = retryDelay
+        self.progress = progress
+    }
+
+    struct Call: Sendable {
+        var cluster: String
+        var channel: Int
+        var nodeIndices: [Int]
+        var nodeNames: [String]
+    }
+
+    /// Runs break-glass on `targets` of `rollout`. `clusters` is what the operator asked for (empty: every cluster).
+    ///
+    /// Throws only when the intent cannot be recorded anywhere (the journal file cannot be written and there is no
+    /// database): then nothing was done.
+    public func run(
+        rollout: String, artifact: ArtifactRef, targets: [ClusterTargets], clusters: [String], reason: String,
+        actor: String, host: String
+    ) async throws -> BreakGlassReport {
+        let runID = "bg-" + UUID().uuidString.lowercased().prefix(8)
+        var intent = BreakGlassJournalRecord(type: .intent, runID: runID, rollout: rollout, at: now())
+        intent.clusters = clusters
+        intent.reason = reason
+        intent.actor = actor
+        intent.host = host
+        var store = store
+        var records = [intent]
+        do {
+            guard let journal else { throw BreakGlassChannelError("no journal file") }
+            try journal.append(intent)
+        } catch {
+            guard store != nil else {
+                throw BreakGlassChannelError("cannot write the break-glass journal \(journal?.path ?? "-"): \(error)")
+            }
+        }
+        // Fence at once, before any node is touched, so a daemon mid-batch stops at its next driver call.
+        if let current = store {
+            do { try current.importBreakGlass([intent]) } catch { store = nil }
+        }
+
+        var calls: [Call] = []
+        for target in targets {
+            for (channelIndex, channel) in channels.enumerated() {
+                let size = max(1, channel.maxNodesPerCall)
+                for start in stride(from: 0, to: target.nodeIndices.count, by: size) {
+                    let end = min(target.nodeIndices.count, start + size)
+                    calls.append(
+                        Call(
+                            cluster: target.cluster, channel: channelIndex,
+                            nodeIndices: Array(target.nodeIndices[start..<end]),
+                            nodeNames: Array(target.nodeNames[start..<end])))
+                }
+            }
+        }
+        let total = calls.reduce(0) { $0 + $1.nodeIndices.count }
+        var done = 0
+        var failedCount = 0
+        var results: [BreakGlassNodeResult] = []
+        var pending = calls[...]
+        await withTaskGroup(of: (Call, Int, Result<String, BreakGlassChannelError>).self) { group in
+            func start(_ call: Call) {
+                let channel = channels[call.channel]
+                let target = RevertTarget(
+                    rollout: rollout, artifact: artifact, cluster: call.cluster, nodes: call.nodeNames,
+                    nodeIndices: call.nodeIndices, reason: reason, runID: runID)
+                let attempts = max(1, self.attempts)
+                let retryDelay = self.retryDelay
+                group.addTask {
+                    var lastError = ""
+                    for attempt in 1...attempts {
+                        do {
+                            return (call, attempt, .success(try await channel.revert(target)))
+                        } catch {
+                            lastError = "\(error)"
+                            if attempt < attempts { try? await Task.sleep(for: retryDelay(attempt)) }
+                        }
+                    }
+                    return (call, attempts, .failure(BreakGlassChannelError(lastError)))
+                }
+            }
+            for _ in 0..<max(1, parallelism) {
+                guard let call = pending.popFirst() else { break }
+                start(call)
+            }
+            while let (call, attempt, result) = await group.next() {
+                if let next = pending.popFirst() { start(next) }
+                let at = now()
+                let channelName = channels[call.channel].name
+                var error: String?
+                for node in call.nodeNames {
+                    var record = BreakGlassJournalRecord(type: .node, runID: runID, rollout: rollout, at: at)
+                    record.cluster = call.cluster
+                    record.node = node
+                    record.channel = channelName
+                    record.attempts = attempt
+                    switch result {
+                    case .success(let detail):
+                        record.state = "reverted"
+                        record.detail = detail
+                    case .failure(let failure):
+                        record.state = "failed"
+                        record.detail = failure.description
+                        error = failure.description
+                    }
+                    try? journal?.append(record)
+                    records.append(record)
+                    results.append(
+                        BreakGlassNodeResult(
+                            runID: runID, cluster: call.cluster, node: node, channel: channelName, state: record.state!,
+                            attempts: attempt, detail: record.detail ?? "", at: at))
+                }
+                done += call.nodeIndices.count
+                if error != nil { failedCount += call.nodeIndices.count }
+                progress(
+                    BreakGlassProgress(
+                        nodesDone: done, nodesTotal: total, failed: failedCount, cluster: call.cluster,
+                        channel: channelName,
+                        nodes: call.nodeNames, error: error))
+            }
+        }
+        results.sort { ($0.cluster, $0.node, $0.channel) < ($1.cluster, $1.node, $1.channel) }
+        var report = BreakGlassReport(runID: runID, rollout: rollout, results: results, recordedInDatabase: false)
+        var finished = BreakGlassJournalRecord(type: .finished, runID: runID, rollout: rollout, at: now())
+        finished.outcome = targets.isEmpty ? "no node had the artifact applied; nothing to revert" : report.outcome
+        try? journal?.append(finished)
+        records.append(finished)
+        if let store {
+            do {
+                try store.importBreakGlass(records)
+                report.recordedInDatabase = true
+            } catch {}
+        }
+        return report
+    }
+}

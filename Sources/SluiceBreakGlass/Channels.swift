@@ -1,0 +1,180 @@
+public import FleetSimulator
+public import Foundation
+import SluiceCore
+import SluiceDrivers
+public import SluiceManifests
+public import SluiceSimulation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Reverts node by node with a command template (`ssh {node} systemctl stop {artifact}`), without a shell.
+///
+/// Placeholders: `{node}`, `{cluster}`, `{artifact}`, `{version}`, `{rollout}`. A command that exits non-zero or
+/// outlives the timeout fails the node (its process group is killed). The template must be idempotent.
+public struct ExecNodeChannel: BreakGlassChannel {
+    public var command: [String]
+    public var timeoutSeconds: Double
+    /// Extra environment for the commands.
+    public var environment: [String: String]
+
+    public init(command: [String], timeoutSeconds: Double = 30, environment: [String: String] = [:]) {
+        self.command = command
+        self.timeoutSeconds = timeoutSeconds
+        self.environment = environment
+    }
+
+    public var name: String { "exec" }
+    public var maxNodesPerCall: Int { 1 }
+
+    public func revert(_ target: RevertTarget) async throws -> String {
+        var outputs: [String] = []
+        for node in target.nodes {
+            let values = [
+                "node": node, "cluster": target.cluster, "artifact": target.artifact.name,
+                "version": target.artifact.version, "rollout": target.rollout,
+            ]
+            let arguments = command.map { ExecDriverManifest.substitute($0) { values[$0] } }
+            // The break-glass token is the operator's, not the node command's.
+            let run = try await CommandRunner.run(
+                arguments, environment: environment.merging([BreakGlassAuthority.tokenVariable: ""]) { $1 },
+                timeoutSeconds: timeoutSeconds)
+            guard run.status == 0 else {
+                throw BreakGlassChannelError(
+                    run.timedOut
+                        ? "`\(arguments.prefix(4).joined(separator: " "))` timed out after \(Int(timeoutSeconds)) s and was killed"
+                        : "`\(arguments.prefix(4).joined(separator: " "))` exited with status \(run.status): \(run.output.suffix(300))"
+                )
+            }
+            outputs.append(run.output.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        return outputs.joined(separator: "; ")
+    }
+}
+
+/// Sets a kill switch in a separate etcd that node agents watch: one key per artifact and cluster.
+///
+/// The key is `<prefix>/<artifact>/<cluster>`; the value is JSON naming the rollout, version, reason and run. Written
+/// with etcd v3's JSON gateway (`POST /v3/kv/put`, key and value base64). A put is idempotent. etcd is expected on
+/// an address of its own (loopback or a management network), not behind the Kubernetes apiserver.
+public struct EtcdKillSwitchChannel: BreakGlassChannel {
+    public var endpoint: URL
+    public var prefix: String
+    public var timeoutSeconds: Double
+
+    public init(endpoint: URL, prefix: String = "/sluice/killswitch", timeoutSeconds: Double = 10) {
+        self.endpoint = endpoint
+        self.prefix = prefix
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    public var name: String { "etcd-killswitch" }
+    public var maxNodesPerCall: Int { .max }
+
+    /// The key for `artifact` in `cluster`.
+    public func key(artifact: String, cluster: String) -> String { "\(prefix)/\(artifact)/\(cluster)" }
+
+    /// The value break-glass writes under the key.
+    public struct Value: Codable, Sendable, Equatable {
+        public var stop: Bool
+        public var rollout: String
+        public var artifact: String
+        public var version: String
+        public var cluster: String
+        public var reason: String
+        public var runID: String
+    }
+
+    public func revert(_ target: RevertTarget) async throws -> String {
+        let key = key(artifact: target.artifact.name, cluster: target.cluster)
+        let value = Value(
+            stop: true, rollout: target.rollout, artifact: target.artifact.name, version: target.artifact.version,
+            cluster: target.cluster, reason: target.reason, runID: target.runID)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = try JSONSerialization.data(withJSONObject: [
+            "key": Data(key.utf8).base64EncodedString(), "value": try encoder.encode(value).base64EncodedString(),
+        ])
+        let (data, status) = try await post(path: "/v3/kv/put", body: body)
+        guard status == 200 else {
+            throw BreakGlassChannelError(
+                "etcd at \(endpoint.absoluteString) answered \(status): \(String(decoding: data.prefix(300), as: UTF8.self))"
+            )
+        }
+        return "kill switch \(key) set (\(target.nodes.count) nodes)"
+    }
+
+    /// The kill-switch value stored for `artifact` in `cluster`, read back through `POST /v3/kv/range`; nil if unset.
+    public func read(artifact: String, cluster: String) async throws -> Value? {
+        let body = try JSONSerialization.data(withJSONObject: [
+            "key": Data(key(artifact: artifact, cluster: cluster).utf8).base64EncodedString()
+        ])
+        let (data, status) = try await post(path: "/v3/kv/range", body: body)
+        guard status == 200 else { throw BreakGlassChannelError("etcd answered \(status) to a range request") }
+        struct Range: Decodable {
+            struct KeyValue: Decodable { var value: String? }
+            var kvs: [KeyValue]?
+        }
+        guard let encoded = try JSONDecoder().decode(Range.self, from: data).kvs?.first?.value,
+            let raw = Data(base64Encoded: encoded)
+        else { return nil }
+        return try JSONDecoder().decode(Value.self, from: raw)
+    }
+
+    func post(path: String, body: Data) async throws -> (Data, Int) {
+        var request = URLRequest(url: endpoint.appendingPathComponent(path))
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.timeoutInterval = timeoutSeconds
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return (data, (response as? HTTPURLResponse)?.statusCode ?? 0)
+    }
+}
+
+/// The simulator's node-direct path as a break-glass channel, for runs in the same process as the simulation.
+///
+/// A `sluiced --simulate` daemon keeps its simulation in its own memory, which `sluice break-glass` in another
+/// process cannot reach; the simulator channel is therefore used in-process (tests, `SimulationRunner`-style runs,
+/// and the daemon's own escalation). The stop takes effect `nodeDirectLatencySeconds` of simulated time later,
+/// whatever the apiserver's state; the caller moves simulated time.
+public struct SimulatorNodeChannel: BreakGlassChannel {
+    public let fleet: SimulatedFleet
+    public var maxNodesPerCall: Int
+
+    public init(fleet: SimulatedFleet, maxNodesPerCall: Int = 500) {
+        self.fleet = fleet
+        self.maxNodesPerCall = maxNodesPerCall
+    }
+
+    public var name: String { "simulator" }
+
+    public func revert(_ target: RevertTarget) async throws -> String {
+        let profile = AgentAPIProfile.forArtifact(target.artifact) ?? .noAPICalls
+        var runs: [Range<Int>] = []
+        for index in target.nodeIndices.sorted() {
+            if let last = runs.last, last.upperBound == index {
+                runs[runs.count - 1] = last.lowerBound..<(index + 1)
+            } else {
+                runs.append(index..<(index + 1))
+            }
+        }
+        for run in runs {
+            let ticket = await fleet.submit(
+                cluster: target.cluster, nodes: run, enable: false, profile: profile, path: .nodeDirect,
+                deadlineSeconds: .infinity)
+            if case .failed(let reason) = await fleet.status(ticket) { throw BreakGlassChannelError(reason) }
+        }
+        return "stop sent node-direct to \(target.nodes.count) nodes"
+    }
+}
+
+/// Why a channel could not revert.
+public struct BreakGlassChannelError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,256 @@
+import SluiceCore
+import SluiceStore
+
+/// What `sluice watch` reads for one frame. Fixed inputs give a fixed frame: no clock is read here.
+struct WatchInput {
+    var record: RolloutRecord
+    /// The rollout's events, oldest first (all of them; the view keeps the last few).
+    var events: [RolloutEvent]
+    /// Recent gate evaluations, oldest first.
+    var evaluations: [GateEvaluation]
+    var pendingRequests: [String]
+    /// The controller's clock now (estimated from its last pass), for bakes and elapsed time.
+    var controllerNow: Double
+    /// The wall clock now (Unix seconds), for the lease.
+    var wallNow: Double
+    /// The daemon lease as stored, live or not; nil when no daemon ever ran on this database.
+    var lease: LeaseSeen?
+    /// The wall time (Unix seconds) of the daemon's last pass, if one ran.
+    var lastPassWallAt: Double? = nil
+    /// Break-glass: since when (wall clock, Unix seconds) the rollout is fenced from `sluiced`, or nil when it is not.
+    var fencedSince: Double? = nil
+    /// Break-glass: who fenced it and why, for the banner.
+    var fenceNote: String? = nil
+}
+
+/// The daemon lease as `watch` sees it: who held it last and until when (wall clock, Unix seconds).
+struct LeaseSeen: Equatable {
+    var owner: String
+    var expiresAt: Double
+}
+
+/// One frame of `sluice watch`: the `get` view plus what happens next, gates with their history, banners and the
+/// last events. Encoded as is by `-o json`.
+struct WatchModel: Codable, Equatable {
+    struct Banner: Codable, Equatable {
+        /// `daemonDown`, `signalsStale` or `fenced`.
+        var kind: String
+        var message: String
+        /// Since when the condition holds, formatted; nil when unknown.
+        var since: String?
+    }
+
+    struct Next: Codable, Equatable {
+        var text: String
+        /// When it is due (controller clock), if it is timed.
+        var at: Double?
+        /// Seconds until then, from the controller's clock now.
+        var inSeconds: Double?
+    }
+
+    struct GateRow: Codable, Equatable {
+        var gate: String
+        var cluster: String?
+        var verdict: String
+        var observed: Double?
+        var bound: String
+        var at: Double?
+        /// Recent observed values of this gate on this cluster, oldest first; nil where there was no data.
+        var history: [Double?]
+        var threshold: Double
+        var reason: String
+    }
+
+    struct EventRow: Codable, Equatable {
+        var at: Double
+        var actor: String
+        var verb: String
+        var message: String
+    }
+
+    var rollout: RolloutView
+    var finished: Bool
+    var startedAt: Double?
+    var elapsedSeconds: Double?
+    var controllerNow: Double
+    var next: Next
+    var banners: [Banner]
+    var gates: [GateRow]
+    var events: [EventRow]
+    var clustersDone: Int
+    var clusters: Int
+    var nodesDone: Int
+    var nodes: Int
+
+    static let historyLength = 16
+    static let eventCount = 6
+
+    init(_ input: WatchInput) {
+        let record = input.record
+        let status = record.status
+        rollout = RolloutView(record, pendingRequests: input.pendingRequests, now: input.controllerNow)
+        finished = status.phase.isFinished
+        controllerNow = input.controllerNow
+        let daemonEvents = input.events.filter { $0.actor == Reconciler.actor }
+        startedAt = daemonEvents.first?.at
+        let end = finished ? (daemonEvents.last?.at ?? input.controllerNow) : input.controllerNow
+        elapsedSeconds = startedAt.map { max(0, end - $0) }
+        let all = rollout.waves.flatMap(\.clusters)
+        clusters = all.count
+        clustersDone = all.filter { $0.state == ClusterProgress.State.done.rawValue }.count
+        nodes = all.reduce(0) { $0 + $1.nodes }
+        nodesDone = all.reduce(0) { $0 + $1.nodesDone }
+        next = Self.next(record, now: input.controllerNow)
+        gates = Self.gates(record.spec, evaluations: input.evaluations)
+        events = input.events.suffix(Self.eventCount).map {
+            EventRow(at: $0.at, actor: $0.actor, verb: $0.verb, message: $0.message)
+        }
+        banners = Self.banners(input, finished: finished)
+    }
+
+    /// What the controller will do next, and when.
+    static func next(_ record: RolloutRecord, now: Double) -> Next {
+        let spec = record.spec
+        let status = record.status
+        let name = spec.name
+        switch status.phase {
+        case .pending:
+            return Next(text: "waiting for sluiced to start it")
+        case .completed:
+            return Next(text: "nothing: every wave complete")
+        case .aborted:
+            return Next(text: "nothing: aborted; applied batches stay applied (`sluice rollback \(name)` reverts them)")
+        case .rolledBack:
+            return Next(text: "nothing: rolled back")
+        case .paused:
+            return Next(text: "paused: no new batch until `sluice resume \(name)`")
+        case .halted:
+            if let reverting = status.clusters.first(where: { $0.state == .reverting }) {
+                return Next(text: "reverting \(reverting.cluster) (\(reverting.appliedBatches) batches left), then halted")
+            }
+            return Next(text: "halted: waiting for an operator (`sluice resume`, `rollback` or `abort`)")
+        case .awaitingApproval:
+            let wave = status.currentWave < spec.waves.count ? spec.waves[status.currentWave].name : "next"
+            return Next(text: "waiting for approval of wave '\(wave)': `sluice promote \(name)`")
+        case .rollingBack:
+            let reverting = status.clusters.filter { $0.state == .reverting }.map(\.cluster)
+            return Next(text: "rolling back: reverting \(reverting.isEmpty ? "nothing left" : reverting.joined(separator: ", "))")
+        case .progressing:
+            break
+        }
+        let current = status.clusters.filter { $0.wave == status.currentWave }
+        if let applying = current.first(where: { $0.state == .applying }) {
+            return Next(text: "applying batch \(applying.appliedBatches + 1)/\(applying.totalBatches) of \(applying.cluster)")
+        }
+        let baking = current.filter { $0.state == .baking && $0.bakeUntil != nil }
+            .min { ($0.bakeUntil!, $0.cluster) < ($1.bakeUntil!, $1.cluster) }
+        if let baking, let until = baking.bakeUntil {
+            let what = baking.appliedBatches < baking.totalBatches
+                ? "batch \(baking.appliedBatches + 1)/\(baking.totalBatches) of \(baking.cluster)"
+                : "\(baking.cluster) done"
+            return Next(text: "\(what) if gates pass", at: until, inSeconds: max(0, until - now))
+        }
+        if let pending = current.first(where: { $0.state == .pending }) {
+            return Next(text: "batch 1/\(pending.totalBatches) of \(pending.cluster) at the next pass")
+        }
+        return Next(text: "next wave at the next pass")
+    }
+
+    /// One row per gate: the latest evaluation, on the cluster in the worst state at that pass.
+    static func gates(_ spec: RolloutSpec, evaluations: [GateEvaluation]) -> [GateRow] {
+        func severity(_ verdict: GateEvaluation.Verdict) -> Int {
+            switch verdict {
+            case .breach: 2
+            case .noData: 1
+            case .pass: 0
+            }
+        }
+        return spec.policy.gates.map { gate in
+            let mine = evaluations.filter { $0.gate == gate.name }
+            guard let latestAt = mine.last?.at else {
+                return GateRow(
+                    gate: gate.name, cluster: nil, verdict: "none", observed: nil, bound: gate.bound.description,
+                    at: nil, history: [], threshold: gate.bound.threshold, reason: "not evaluated yet")
+            }
+            // The worst cluster at the latest pass: breach, then no data, then the value nearest its threshold.
+            func badness(_ evaluation: GateEvaluation) -> (Int, Double) {
+                guard let observed = evaluation.observed else { return (severity(evaluation.verdict), -.infinity) }
+                let margin = switch evaluation.bound {
+                case .atMost(let limit): observed - limit
+                case .atLeast(let limit): limit - observed
+                }
+                return (severity(evaluation.verdict), margin)
+            }
+            let atLatest = mine.filter { $0.at == latestAt }
+            let shown = atLatest.max {
+                let (left, right) = (badness($0), badness($1))
+                return left != right ? left < right : $0.cluster > $1.cluster
+            }!
+            let history = mine.filter { $0.cluster == shown.cluster }.suffix(historyLength).map(\.observed)
+            return GateRow(
+                gate: gate.name, cluster: shown.cluster, verdict: shown.verdict.rawValue, observed: shown.observed,
+                bound: gate.bound.description, at: shown.at, history: Array(history),
+                threshold: gate.bound.threshold, reason: shown.reason)
+        }
+    }
+
+    static func banners(_ input: WatchInput, finished: Bool) -> [Banner] {
+        var banners: [Banner] = []
+        if let fenced = input.fencedSince {
+            banners.append(Banner(
+                kind: "fenced",
+                message: "fenced by break-glass\(input.fenceNote.map { " (\($0))" } ?? ""): sluiced will not act on "
+                    + "this rollout",
+                since: timestamp(fenced)))
+        }
+        if !finished {
+            if let lease = input.lease {
+                if lease.expiresAt < input.wallNow {
+                    // A daemon that stopped cleanly gave its lease up (expiry 0): then its last pass tells since when.
+                    let since = lease.expiresAt > 0 ? lease.expiresAt : input.lastPassWallAt
+                    banners.append(Banner(
+                        kind: "daemonDown",
+                        message: "sluiced is not running: the lease of \(lease.owner) "
+                            + "\(lease.expiresAt > 0 ? "expired" : "was given up"); nothing moves until a daemon runs",
+                        since: since.map(timestamp)))
+                }
+            } else {
+                banners.append(Banner(
+                    kind: "daemonDown", message: "sluiced is not running: no daemon has run on this database",
+                    since: nil))
+            }
+            if let stale = staleSignals(input.evaluations) {
+                banners.append(stale)
+            }
+        }
+        return banners
+    }
+
+    /// A banner when the latest pass had gates without data: since when, on which clusters, which gates.
+    static func staleSignals(_ evaluations: [GateEvaluation]) -> Banner? {
+        guard let latestAt = evaluations.last?.at else { return nil }
+        let missing = evaluations.filter { $0.at == latestAt && $0.verdict == .noData }
+        guard !missing.isEmpty else { return nil }
+        var since = latestAt
+        for evaluation in missing {
+            // Walk back over this gate and cluster's unbroken run of no data.
+            let series = evaluations.filter { $0.gate == evaluation.gate && $0.cluster == evaluation.cluster }
+            for earlier in series.reversed() {
+                guard earlier.verdict == .noData else { break }
+                since = min(since, earlier.at)
+            }
+        }
+        let gates = uniqueInOrder(missing.map(\.gate))
+        let clusters = uniqueInOrder(missing.map(\.cluster))
+        return Banner(
+            kind: "signalsStale",
+            message: "signals missing or stale for \(gates.count) gate\(gates.count == 1 ? "" : "s") "
+                + "(\(gates.joined(separator: ", "))) on \(clusters.joined(separator: ", ")): \(missing[0].reason)",
+            since: timestamp(since))
+    }
+
+    static func uniqueInOrder(_ values: [String]) -> [String] {
+        var seen: Set<String> = []
+        return values.filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,57 @@
+public import SluiceCore
+
+/// Everything a rollout report shows, read from the store by the caller: the report itself does no I/O.
+public struct ReportInput: Sendable, Equatable {
+    public var spec: RolloutSpec
+    public var status: RolloutStatus
+    /// The event log, oldest first. Events by `sluiced` are on the controller's clock; the others are the CLI's.
+    public var events: [RolloutEvent]
+    /// Stored gate evaluations, oldest first (controller clock).
+    public var evaluations: [GateEvaluation]
+    /// The action journal in the order actions were intended (controller clock).
+    public var journal: [JournalEntry]
+    /// When the report was made, as the caller wants it printed (kept out of the report's logic so output is
+    /// reproducible).
+    public var generatedAt: String
+
+    public init(
+        spec: RolloutSpec, status: RolloutStatus, events: [RolloutEvent], evaluations: [GateEvaluation],
+        journal: [JournalEntry], generatedAt: String
+    ) {
+        self.spec = spec
+        self.status = status
+        self.events = events
+        self.evaluations = evaluations
+        self.journal = journal
+        self.generatedAt = generatedAt
+    }
+}
+
+/// A time on the controller's clock for people: `T+<duration>` for virtual times, ISO 8601 UTC for Unix times.
+public enum ReportTime {
+    /// Times below this are virtual seconds from 0; above it, Unix seconds.
+    public static let unixThreshold = 1_000_000_000.0
+
+    public static func format(_ seconds: Double) -> String {
+        if seconds < unixThreshold { return "T+" + DurationText.format(seconds) }
+        let total = Int(seconds.rounded(.down))
+        let days = total / 86_400
+        let rest = total % 86_400
+        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(year)-\(two(month))-\(two(day))T\(two(rest / 3600)):\(two(rest % 3600 / 60)):\(two(rest % 60))Z"
+    }
+
+    /// Howard Hinnant's days-to-civil conversion (proleptic Gregorian, UTC).
+    static func civilDate(daysSinceEpoch: Int) -> (Int, Int, Int) {
+        let z = daysSinceEpoch + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}

@@ -1,0 +1,298 @@
+import Foundation
+internal import GRDB
+public import SluiceCore
+
+/// A rollout fenced by break-glass: the daemon carries out nothing for it again.
+public struct BreakGlassFence: Sendable, Equatable {
+    public var rollout: String
+    /// Grows by one with every break-glass run on the rollout.
+    public var fence: Int64
+    /// Wall-clock seconds of the first break-glass run.
+    public var fencedAt: Double
+    public var actor: String
+    public var reason: String
+
+    /// The rollout's status message while fenced.
+    public var statusMessage: String {
+        let since = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: fencedAt))
+        return "break-glass since \(since) by \(actor): \(reason); sluiced applies nothing more to this rollout"
+    }
+}
+
+/// One line of a break-glass journal file (JSON Lines): the record break-glass keeps itself, database or not.
+///
+/// `intent` is written before anything is done, `node` after each node's revert (the last line for a node wins),
+/// `finished` at the end. Importing the same lines twice changes nothing.
+public struct BreakGlassJournalRecord: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable {
+        case intent
+        case node
+        case finished
+    }
+
+    public var type: Kind
+    public var runID: String
+    public var rollout: String
+    /// Wall-clock seconds.
+    public var at: Double
+    // intent
+    public var clusters: [String]?
+    public var reason: String?
+    public var actor: String?
+    public var host: String?
+    // node
+    public var cluster: String?
+    public var node: String?
+    public var channel: String?
+    /// `reverted` or `failed`.
+    public var state: String?
+    public var attempts: Int?
+    public var detail: String?
+    // finished
+    public var outcome: String?
+
+    public init(type: Kind, runID: String, rollout: String, at: Double) {
+        self.type = type
+        self.runID = runID
+        self.rollout = rollout
+        self.at = at
+    }
+}
+
+/// An append-only JSON Lines file next to the database, written by break-glass whether or not the database works.
+public struct BreakGlassJournal: Sendable {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// The journal file that belongs to the database at `databasePath`.
+    public init(forDatabase databasePath: String) {
+        path = databasePath + ".break-glass.jsonl"
+    }
+
+    /// Appends one record as one line and syncs it to disk before returning.
+    public func append(_ record: BreakGlassJournalRecord) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var line = try encoder.encode(record)
+        line.append(UInt8(ascii: "\n"))
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
+        guard descriptor >= 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        defer { close(descriptor) }
+        let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == line.count else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        fsync(descriptor)
+    }
+
+    /// Every record in the file, in order; a torn last line (a crash mid-write) is skipped. Empty when there is no file.
+    public func records() -> [BreakGlassJournalRecord] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        let decoder = JSONDecoder()
+        return data.split(separator: UInt8(ascii: "\n")).compactMap {
+            try? decoder.decode(BreakGlassJournalRecord.self, from: Data($0))
+        }
+    }
+}
+
+/// The latest result of break-glass for one node and channel.
+public struct BreakGlassNodeResult: Sendable, Equatable, Codable {
+    public var runID: String
+    public var cluster: String
+    public var node: String
+    public var channel: String
+    public var state: String
+    public var attempts: Int
+    public var detail: String
+    public var at: Double
+
+    public init(
+        runID: String, cluster: String, node: String, channel: String, state: String, attempts: Int, detail: String,
+        at: Double
+    ) {
+        self.runID = runID
+        self.cluster = cluster
+        self.node = node
+        self.channel = channel
+        self.state = state
+        self.attempts = attempts
+        self.detail = detail
+        self.at = at
+    }
+}
+
+extension SluiceStore {
+    /// The break-glass journal file next to this database, if it is a file.
+    public var breakGlassJournal: BreakGlassJournal? { path.map(BreakGlassJournal.init(forDatabase:)) }
+
+    /// Imports break-glass journal records: fences, runs, per-node results and events. Idempotent.
+    ///
+    /// Returns how many records changed the database.
+    @discardableResult
+    public func importBreakGlass(_ records: [BreakGlassJournalRecord]) throws(StoreError) -> Int {
+        guard !records.isEmpty else { return 0 }
+        return try write { db in
+            var changed = 0
+            for record in records {
+                switch record.type {
+                case .intent:
+                    let clusters = String(decoding: try JSONEncoder().encode(record.clusters ?? []), as: UTF8.self)
+                    try db.execute(
+                        sql: """
+                            INSERT OR IGNORE INTO breakGlassRun (runID, rollout, clusters, reason, actor, host, startedAt)
+                            VALUES (?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            record.runID, record.rollout, clusters, record.reason ?? "", record.actor ?? "",
+                            record.host ?? "", record.at,
+                        ])
+                    guard db.changesCount > 0 else { continue }
+                    changed += 1
+                    try db.execute(
+                        sql: """
+                            INSERT INTO rolloutFence (rollout, fence, fencedAt, runID, actor, reason)
+                            VALUES (?, 1, ?, ?, ?, ?)
+                            ON CONFLICT (rollout) DO UPDATE SET fence = fence + 1, runID = excluded.runID,
+                                acknowledged = 0
+                            """,
+                        arguments: [record.rollout, record.at, record.runID, record.actor ?? "", record.reason ?? ""])
+                    let scope =
+                        (record.clusters ?? []).isEmpty
+                        ? "every cluster" : (record.clusters ?? []).joined(separator: ", ")
+                    try Self.append(
+                        RolloutEvent(
+                            at: record.at, actor: record.actor ?? "", verb: "break-glass",
+                            message:
+                                "fenced; reverting \(scope) node-direct from \(record.host ?? "?") (run \(record.runID)): \(record.reason ?? "")"
+                        ),
+                        rollout: record.rollout, db: db)
+                case .node:
+                    guard let cluster = record.cluster, let node = record.node, let channel = record.channel else {
+                        continue
+                    }
+                    let existing = try Row.fetchOne(
+                        db,
+                        sql:
+                            "SELECT state, attempts FROM breakGlassNode WHERE runID = ? AND cluster = ? AND node = ? AND channel = ?",
+                        arguments: [record.runID, cluster, node, channel])
+                    if let existing, existing["state"] == record.state, existing["attempts"] == record.attempts {
+                        continue
+                    }
+                    try db.execute(
+                        sql: """
+                            INSERT OR REPLACE INTO breakGlassNode (runID, rollout, cluster, node, channel, state, attempts,
+                                detail, at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            record.runID, record.rollout, cluster, node, channel, record.state ?? "failed",
+                            record.attempts ?? 1, String((record.detail ?? "").suffix(2000)), record.at,
+                        ])
+                    changed += 1
+                case .finished:
+                    try db.execute(
+                        sql:
+                            "UPDATE breakGlassRun SET finishedAt = ?, outcome = ? WHERE runID = ? AND finishedAt IS NULL",
+                        arguments: [record.at, record.outcome ?? "", record.runID])
+                    guard db.changesCount > 0 else { continue }
+                    changed += 1
+                    let actor =
+                        try String.fetchOne(
+                            db, sql: "SELECT actor FROM breakGlassRun WHERE runID = ?", arguments: [record.runID]) ?? ""
+                    try Self.append(
+                        RolloutEvent(
+                            at: record.at, actor: actor, verb: "break-glass-done",
+                            message: "run \(record.runID): \(record.outcome ?? "")"),
+                        rollout: record.rollout, db: db)
+                }
+            }
+            return changed
+        }
+    }
+
+    /// Imports this database's break-glass journal file, if there is one. The file is kept: importing is idempotent.
+    @discardableResult
+    public func importBreakGlassJournal() throws(StoreError) -> Int {
+        guard let journal = breakGlassJournal else { return 0 }
+        return try importBreakGlass(journal.records())
+    }
+
+    /// The break-glass fence of `rollout`, or nil when break-glass never ran on it.
+    public func breakGlassFence(rollout name: String) throws(StoreError) -> BreakGlassFence? {
+        try read { db in try Self.breakGlassFence(rollout: name, db: db) }
+    }
+
+    static func breakGlassFence(rollout name: String, db: Database) throws -> BreakGlassFence? {
+        try Row.fetchOne(db, sql: "SELECT * FROM rolloutFence WHERE rollout = ?", arguments: [name]).map {
+            BreakGlassFence(
+                rollout: $0["rollout"], fence: $0["fence"], fencedAt: $0["fencedAt"], actor: $0["actor"],
+                reason: $0["reason"])
+        }
+    }
+
+    /// The newest break-glass result for every node and channel of `rollout`, by cluster and node.
+    public func breakGlassResults(rollout name: String) throws(StoreError) -> [BreakGlassNodeResult] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT n.* FROM breakGlassNode n
+                    WHERE n.rollout = ? AND n.at = (SELECT max(m.at) FROM breakGlassNode m
+                        WHERE m.rollout = n.rollout AND m.cluster = n.cluster AND m.node = n.node AND m.channel = n.channel)
+                    ORDER BY n.cluster, n.node, n.channel
+                    """,
+                arguments: [name]
+            ).map {
+                BreakGlassNodeResult(
+                    runID: $0["runID"], cluster: $0["cluster"], node: $0["node"], channel: $0["channel"],
+                    state: $0["state"], attempts: $0["attempts"], detail: $0["detail"], at: $0["at"])
+            }
+        }
+    }
+
+    /// Refuses an intended action of a fenced rollout: marks it failed with the fence's message, without the driver.
+    public func refuseFenced(_ action: FleetAction, fence: BreakGlassFence, at now: Double, lease: Lease)
+        throws(StoreError)
+    {
+        try complete(action, result: .failed(detail: "refused: \(fence.statusMessage)"), at: now, lease: lease)
+    }
+}
+
+extension SluiceStore {
+    /// SQL true for a rollout `r` that break-glass fenced and the daemon has nothing left to answer for.
+    static let fencedAndSettled = """
+        EXISTS (SELECT 1 FROM rolloutFence f WHERE f.rollout = r.name AND f.acknowledged = 1)
+        AND NOT EXISTS (SELECT 1 FROM journal j2 WHERE j2.rollout = r.name AND j2.state = 'intended')
+        AND NOT EXISTS (SELECT 1 FROM request q2 WHERE q2.rollout = r.name AND q2.state = 'pending')
+        """
+
+    /// The decision recording of a fenced rollout: no new intents and none of the decision's events; the status
+    /// reads halted with the break-glass message, and pending requests are refused.
+    static func recordFenced(_ fence: BreakGlassFence, rollout name: String, now: Double, db: Database) throws {
+        guard var status = try rollout(named: name, db: db)?.status else { return }
+        if status.phase != .halted || status.message != fence.statusMessage {
+            status.phase = .halted
+            status.message = fence.statusMessage
+            status.updatedAt = now
+            try db.execute(
+                sql: """
+                    INSERT INTO rolloutStatus (rollout, status, phase, updatedAt) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (rollout) DO UPDATE SET status = excluded.status, phase = excluded.phase,
+                        updatedAt = excluded.updatedAt
+                    """,
+                arguments: [name, try Codec.encode(status), status.phase.rawValue, now])
+            try append(
+                RolloutEvent(at: now, actor: "sluiced", verb: "fenced", message: status.message), rollout: name, db: db)
+        }
+        try db.execute(
+            sql:
+                "UPDATE request SET state = 'refused', outcome = ?, handledAt = ? WHERE rollout = ? AND state = 'pending'",
+            arguments: ["refused: \(fence.statusMessage)", now, name])
+        try db.execute(sql: "UPDATE rolloutFence SET acknowledged = 1 WHERE rollout = ?", arguments: [name])
+    }
+}

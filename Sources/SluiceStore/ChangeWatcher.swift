@@ -1,0 +1,53 @@
+import Foundation
+internal import GRDB
+
+/// Notices commits to the database from any process, by polling `PRAGMA data_version` on one dedicated connection.
+///
+/// `data_version` is per connection: it changes when another connection commits, so it must be read on the same
+/// connection every time. A ``SluiceStore``'s pool hands reads to whichever connection is free, which is why this
+/// type opens its own single read-only connection. Reading it is cheap (no table is touched).
+public final class ChangeWatcher: Sendable {
+    let connection: DatabaseQueue
+
+    /// Opens a read-only connection to the existing database at `path`.
+    public init(path: String, busyTimeoutSeconds: Double = 5) throws(StoreError) {
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(busyTimeoutSeconds)
+            connection = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw StoreError.unusable(path: path, reason: "\(error)")
+        }
+    }
+
+    /// A number that differs from the previous reading when another connection committed in between.
+    ///
+    /// Compare successive readings; the value itself means nothing.
+    public func dataVersion() throws(StoreError) -> Int {
+        do {
+            return try connection.inDatabase { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+}
+
+/// The daemon's last pass as it noted it: its clock then and the wall time it was taken at.
+public struct ControllerPass: Sendable, Equatable {
+    /// The controller's clock at the start of the pass (virtual seconds in virtual time, Unix seconds live).
+    public var controllerNow: Double
+    /// The wall clock (Unix seconds) at the same moment.
+    public var wallAt: Double
+}
+
+extension SluiceStore {
+    /// The last pass any daemon noted, or nil before any daemon ran.
+    public func lastControllerPass() throws(StoreError) -> ControllerPass? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT now, wallAt FROM controllerClock WHERE id = 1").map {
+                ControllerPass(controllerNow: $0["now"], wallAt: $0["wallAt"])
+            }
+        }
+    }
+}

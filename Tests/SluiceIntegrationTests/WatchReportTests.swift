@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+
+/// A rollout that goes wrong on the simulator: a cluster-wide pod list reaches a 5,000-node cluster, a gate breaches,
+/// the cluster is rolled back and the rollout halts.
+enum HarmfulScenario {
+    static let rollout = "bad-agent-1.0"
+    static let gates = ["mutating-latency", "throttled-requests", "availability", "dns-servfail"]
+
+    static let fleet = """
+        apiVersion: sluice.dev/v1
+        kind: Fleet
+        metadata: {name: harmful}
+        spec:
+          clusters:
+            - {name: staging-1, labels: {tier: staging}, nodes: 10, apiservers: 1}
+            - {name: prod-small-1, labels: {tier: small}, nodes: 40, apiservers: 1}
+            - {name: prod-large-1, labels: {tier: large}, nodes: 5000, apiservers: 3, podsPerNode: 30}
+        """
+
+    static let policy = """
+        apiVersion: sluice.dev/v1
+        kind: GatePolicy
+        metadata: {name: report-check}
+        spec:
+          maxSampleAge: 2m
+          gates:
+            - {name: mutating-latency, signal: apiserver_mutating_latency_p99_seconds, aggregate: max, window: 2m, max: 1.0, action: rollbackCluster}
+            - {name: throttled-requests, signal: apiserver_429_ratio, aggregate: max, window: 2m, max: 0.01, action: rollbackCluster}
+            - {name: availability, signal: apiserver_availability, aggregate: min, window: 2m, min: 0.99, action: rollbackCluster}
+            - {name: dns-servfail, signal: dns_servfail_ratio, aggregate: max, window: 2m, max: 0.01, action: rollbackCluster}
+        """
+
+    static let plan = """
+        apiVersion: sluice.dev/v1
+        kind: RolloutPlan
+        metadata: {name: bad-agent-1.0}
+        spec:
+          artifact: {name: telemetry-agent, version: "1.0.0", apiProfile: cluster-wide-pod-list}
+          fleet: fleet.yaml
+          policy: policy.yaml
+          waves:
+            - {name: canary, clusters: [staging-1], nodeBatches: [1, 50%, 100%], bakeBetweenBatches: 5m, bakeAfterCluster: 20m}
+            - {name: small, clusters: [prod-small-1], nodeBatches: [10%, 100%], bakeBetweenBatches: 5m, bakeAfterCluster: 20m}
+            - {name: large, clusters: [prod-large-1], nodeBatches: [1%, 5%, 25%, 100%], bakeBetweenBatches: 10m, bakeAfterCluster: 20m}
+        """
+
+    /// Writes the files and submits the plan; returns the fleet path for the daemon.
+    static func submit(in workspace: Workspace) throws -> String {
+        let fleetPath = try workspace.write("fleet.yaml", fleet)
+        _ = try workspace.write("policy.yaml", policy)
+        let planPath = try workspace.write("plan.yaml", plan)
+        let submitted = try workspace.sluice("submit", planPath)
+        #expect(submitted.status == 0, "\(submitted.output)")
+        return fleetPath
+    }
+}
+
+@Suite("sluice watch piped and sluice report, against a daemon on a simulated fleet")
+struct WatchReportTests {
+    @Test("Piped, watch -o json prints one object per change and exits 12 once the halt's rollback is done")
+    func pipedWatchExitsOnHalt() async throws {
+        let workspace = try Workspace()
+        let fleet = try HarmfulScenario.submit(in: workspace)
+        let watch = try workspace.launch(
+            "sluice", ["watch", HarmfulScenario.rollout, "-o", "json", "--exit-on-halt", "--poll-interval", "0.05"])
+        let daemon = try workspace.startDaemon(["--simulate", fleet, "--virtual-step", "30", "--interval", "0.02"])
+        defer { daemon.kill() }
+        let exited = try await eventually(timeoutSeconds: 90) { !watch.process.isRunning }
+        #expect(exited, "watch did not exit: \(watch.output)")
+        guard exited else { return watch.kill() }
+        #expect(watch.terminationStatus == 12, "\(watch.output)")
+        let lines = watch.output.split(separator: "\n")
+        let objects = try lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(objects.count >= 2)
+        // The first frame saw no daemon yet (or one just starting); the last is the settled halt.
+        let phases = objects.compactMap { ($0["rollout"] as? [String: Any])?["phase"] as? String }
+        #expect(phases.count == objects.count)
+        #expect(phases.last == "halted")
+        let last = try #require(objects.last)
+        let clusters = ((last["rollout"] as? [String: Any])?["waves"] as? [[String: Any]])?.flatMap {
+            ($0["clusters"] as? [[String: Any]]) ?? []
+        } ?? []
+        #expect(clusters.first { $0["name"] as? String == "prod-large-1" }?["state"] as? String == "reverted")
+        let gates = (last["gates"] as? [[String: Any]])?.compactMap { $0["gate"] as? String }
+        #expect(gates == HarmfulScenario.gates)
+        #expect((last["gates"] as? [[String: Any]])?.contains { $0["verdict"] as? String == "breach" } == true)
+        // One object per change: no two consecutive lines are the same.
+        #expect(zip(lines, lines.dropFirst()).allSatisfy { $0 != $1 })
+    }
+
+    @Test("The report of a halted rollout, rendered by headless Chromium, shows a chart per gate")
+    func reportInChromium() async throws {
+        let workspace = try Workspace()
+        let fleet = try HarmfulScenario.submit(in: workspace)
+        let daemon = try workspace.startDaemon(["--simulate", fleet, "--virtual-step", "30", "--interval", "0.02"])
+        defer { daemon.kill() }
+        let settled = try await eventually(timeoutSeconds: 60) {
+            let get = try workspace.sluice("get", HarmfulScenario.rollout, "-o", "json").output
+            return get.contains("\"phase\" : \"halted\"") && !get.contains("\"state\" : \"reverting\"")
+                && get.contains("\"state\" : \"reverted\"")
+        }
+        #expect(settled)
+        daemon.kill()
+
+        let htmlPath = workspace.root.appendingPathComponent("report.html").path
+        let report = try workspace.sluice("report", HarmfulScenario.rollout, "--html", htmlPath)
+        #expect(report.status == 0, "\(report.output)")
+        let html = try String(contentsOfFile: htmlPath, encoding: .utf8)
+        for gate in HarmfulScenario.gates {
+            #expect(html.components(separatedBy: "<svg class=\"gate-chart\" data-gate=\"\(gate)\"").count == 2)
+        }
+        #expect(html.contains("class=\"point breach\""))
+        #expect(html.contains("<rect class=\"revert\""))
+
+        let script = Scenario.repositoryRoot + "/Tests/scripts/check_report.py"
+        let png = workspace.root.appendingPathComponent("report.png").path
+        let check = try runTool("/usr/bin/env", ["python3", script, htmlPath, png], in: workspace)
+        if check.status == 77 || check.status == 127 {
+            print("""
+                ⚠️⚠️⚠️ SKIPPED the Chromium check of the HTML report: \
+                \(check.status == 77 ? "chromium" : "python3") is not installed. \
+                Install it (apt-get install chromium python3; .ci/run does) to check what the page looks like.
+                """)
+            return
+        }
+        #expect(check.status == 0, "\(check.output)")
+        let jsonLine = try #require(check.output.split(separator: "\n").last { $0.hasPrefix("{") })
+        let stats = try #require(JSONSerialization.jsonObject(with: Data(jsonLine.utf8)) as? [String: Any])
+        #expect(stats["svgGates"] as? [String] == HarmfulScenario.gates)
+        #expect(stats["width"] as? Int == 1400)
+        #expect(stats["height"] as? Int == 3000)
+        // Not a blank or broken page: many colours, a good share of ink, threshold lines and batch bars visible.
+        #expect((stats["colours"] as? Int ?? 0) > 200, "\(stats)")
+        #expect((stats["inkFraction"] as? Double ?? 0) > 0.03, "\(stats)")
+        #expect((stats["redPixels"] as? Int ?? 0) > 500, "\(stats)")
+        #expect((stats["bluePixels"] as? Int ?? 0) > 100, "\(stats)")
+    }
+}
+
+/// Runs a program outside the build (python3, tmux) to completion; output is stdout and stderr together.
+func runTool(_ path: String, _ arguments: [String], in workspace: Workspace) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    process.environment = workspace.environment
+    process.currentDirectoryURL = workspace.root
+    let log = workspace.root.appendingPathComponent("tool-\(UUID().uuidString).log")
+    FileManager.default.createFile(atPath: log.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: log)
+    defer { try? handle.close() }
+    process.standardOutput = handle
+    process.standardError = handle
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+}
