@@ -85,7 +85,7 @@ struct CLITests {
         #expect(try workspace.sluice("resume", "agent-rollout").status == 0)
         #expect(try await eventually { try phase() == "awaitingApproval" })
         #expect(try workspace.sluice("rollback", "agent-rollout", "--reason", "changed our minds").status == 0)
-        daemon.waitUntilExit()
+        #expect(await daemon.waitUntilExit(), "\(daemon.output)")
         #expect(try phase() == "rolledBack")
         let changes = try String(contentsOfFile: workspace.fleetDirectory + "/changes.log", encoding: .utf8)
             .split(separator: "\n").map(String.init)

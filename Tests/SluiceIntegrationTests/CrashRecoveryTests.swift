@@ -20,12 +20,12 @@ struct CrashRecoveryTests {
             "--exit-when-idle", "--owner", "sluiced-test",
         ]
         let doomed = try workspace.startDaemon(daemonArguments, extraEnvironment: ["SLUICE_FAULT": fault])
-        doomed.waitUntilExit()
+        #expect(await doomed.waitUntilExit(), "\(doomed.output)")
         #expect(doomed.terminationReason == .uncaughtSignal)
         #expect(doomed.terminationStatus == SIGKILL)
 
         let survivor = try workspace.startDaemon(daemonArguments)
-        survivor.waitUntilExit()
+        #expect(await survivor.waitUntilExit(), "\(survivor.output)")
         #expect(survivor.terminationStatus == 0, "\(survivor.output)")
 
         let changes = try String(contentsOfFile: workspace.fleetDirectory + "/changes.log", encoding: .utf8)
@@ -70,7 +70,7 @@ struct TwoDaemonTests {
         #expect(try await eventually { try store.currentLease()?.owner == "second" })
         #expect(try store.currentLease()?.fence == 2)
         #expect(try workspace.sluice("promote", "agent-rollout", "--reason", "first wave fine").status == 0)
-        second.waitUntilExit()
+        #expect(await second.waitUntilExit(), "\(second.output)")
         #expect(second.terminationStatus == 0)
         #expect(try store.rollout(named: "agent-rollout")?.status.phase == .completed)
         let changes = try String(contentsOfFile: workspace.fleetDirectory + "/changes.log", encoding: .utf8)

@@ -25,7 +25,7 @@ struct Workspace {
     /// Runs `sluice` to completion.
     func sluice(_ arguments: String...) throws -> (status: Int32, output: String) {
         let process = try launch("sluice", arguments)
-        process.waitUntilExit()
+        process.process.waitUntilExit()
         return (process.terminationStatus, process.output)
     }
 
@@ -69,7 +69,21 @@ struct RunningProcess {
 
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-    func waitUntilExit() { process.waitUntilExit() }
+    /// Waits for the process to exit without blocking a test thread; past `timeoutSeconds` it is killed, so a test
+    /// that goes wrong fails instead of hanging. Returns whether it exited by itself.
+    @discardableResult
+    func waitUntilExit(timeoutSeconds: Double = 120) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while process.isRunning && Date() < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        guard process.isRunning else {
+            process.waitUntilExit()
+            return true
+        }
+        kill()
+        return false
+    }
     var terminationStatus: Int32 { process.terminationStatus }
     var terminationReason: Process.TerminationReason { process.terminationReason }
 
@@ -126,7 +140,7 @@ enum Scenario {
     }
 
     /// A healthy recording every 30 s for `hours` of virtual time.
-    static func healthyRecording(hours: Int = 6) -> String {
+    static func healthyRecording(hours: Int = 48) -> String {
         var lines = ["timestamp,cluster,signal,value"]
         for t in stride(from: 0, through: hours * 3600, by: 30) {
             for cluster in ["alpha", "beta"] { lines.append("\(t),\(cluster),apiserver_429_ratio,0") }

@@ -1,0 +1,105 @@
+import ArgumentParser
+import SluiceCore
+import SluiceStore
+
+/// `sluice explain ROLLOUT`
+struct Explain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Say why a rollout is where it is: which gate, which number, compared with what.")
+
+    @Argument(help: "The rollout.") var rollout: String
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var format: OutputOptions
+
+    /// What `explain` shows.
+    struct Explanation: Codable {
+        struct Gate: Codable {
+            var gate: String
+            var cluster: String
+            var at: Double
+            var verdict: String
+            var observed: Double?
+            var bound: String
+            var reason: String
+            /// Not passing for this many evaluations in a row, since when, and whether it counted.
+            var failing: Int?
+            var failingSince: Double?
+            var counted: Bool?
+        }
+
+        struct Cost: Codable {
+            var cluster: String
+            var pods: Double
+            var costPerNode: Double
+        }
+
+        var rollout: String
+        var phase: String
+        var message: String
+        var gates: [Gate]
+        var costSamples: [Cost]
+        var costModel: String?
+    }
+
+    func run() async throws {
+        try await reportingFailures {
+            let store = try global.openStore()
+            guard let record = try store.rollout(named: rollout) else { throw StoreError.unknownRollout(rollout) }
+            let explanation = Self.explain(record, evaluations: try store.gateEvaluations(rollout: rollout, limit: 5000))
+            if let encoded = try format.output.encode(explanation) { return print(encoded) }
+            print(Self.render(explanation))
+        }
+    }
+
+    /// The latest evaluation of each gate on each cluster, failing ones first, with what the controller tracks.
+    static func explain(_ record: RolloutRecord, evaluations: [GateEvaluation]) -> Explanation {
+        var latest: [String: GateEvaluation] = [:]
+        for evaluation in evaluations { latest[GateRound.key(gate: evaluation.gate, cluster: evaluation.cluster)] = evaluation }
+        let order: [GateEvaluation.Verdict: Int] = [.breach: 0, .noData: 1, .pass: 2]
+        let gates = latest.values.sorted {
+            (order[$0.verdict]!, $0.gate, $0.cluster) < (order[$1.verdict]!, $1.gate, $1.cluster)
+        }.map { evaluation in
+            let track = record.status.gateTracks[GateRound.key(gate: evaluation.gate, cluster: evaluation.cluster)]
+            return Explanation.Gate(
+                gate: evaluation.gate, cluster: evaluation.cluster, at: evaluation.at, verdict: evaluation.verdict.rawValue,
+                observed: evaluation.observed, bound: evaluation.bound.description, reason: evaluation.reason,
+                failing: track?.failing, failingSince: track?.since, counted: track?.counted)
+        }
+        let samples = record.status.costSamples.sorted { $0.key < $1.key }
+        return Explanation(
+            rollout: record.spec.name, phase: record.status.phase.rawValue, message: record.status.message,
+            gates: gates,
+            costSamples: samples.map { Explanation.Cost(cluster: $0.key, pods: $0.value.pods, costPerNode: $0.value.costPerNode) },
+            costModel: CostModel(fitting: samples.map(\.value))?.description)
+    }
+
+    static func render(_ explanation: Explanation) -> String {
+        var lines = ["Rollout:  \(explanation.rollout)", "Phase:    \(explanation.phase)", "Why:      \(explanation.message)", ""]
+        if explanation.gates.isEmpty {
+            lines.append("No gate has been evaluated yet.")
+        } else {
+            lines.append(table(
+                ["VERDICT", "GATE", "CLUSTER", "VALUE", "BOUND", "FAILING", "REASON"],
+                explanation.gates.map { gate in
+                    let failing = gate.failing.map { "\($0)x" + (gate.counted == true ? " (counted)" : "") } ?? "-"
+                    return [
+                        gate.verdict, gate.gate, gate.cluster, gate.observed.map { formatNumber($0) } ?? "-", gate.bound,
+                        failing, gate.reason,
+                    ]
+                }))
+        }
+        if !explanation.costSamples.isEmpty {
+            lines.append("")
+            lines.append("Cost of the change per node, measured: "
+                + explanation.costSamples.map { "\($0.cluster) \(formatNumber($0.costPerNode))" }.joined(separator: ", "))
+            if let model = explanation.costModel { lines.append("Fitted: \(model)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A number with at most four significant decimals.
+func formatNumber(_ value: Double) -> String {
+    let rounded = (value * 10_000).rounded() / 10_000
+    return rounded == rounded.rounded() ? String(Int(rounded)) : "\(rounded)"
+}
