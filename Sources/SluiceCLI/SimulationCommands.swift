@@ -46,8 +46,10 @@ struct Demo: AsyncParsableCommand {
         abstract: "Replay the 11 Dec 2024 outage on the simulated incident fleet: unguarded, then under Sluice.",
         discussion: """
             Uses Examples/fleet-incident.yaml (200 clusters, about 200,000 nodes) and Examples/plan-incident.yaml. The
-            unguarded run sends the agent to every node of every cluster within 29 minutes, as on the day; the guarded
-            run lets sluice's controller drive the plan through its gates. Both use the same seed.
+            unguarded run sends the agent to every node of every cluster within 29 minutes, as on the day; the
+            fixed-step canary takes each cluster 10%, 50%, 100% with 5-minute pauses, gated on apiserver latency with
+            missing data treated as inconclusive (what Argo-style analysis gives by default); the last run lets
+            sluice's controller drive the plan through its default gates. All use the same seed.
             """)
 
     @Option(name: .long, help: "The simulation's seed.") var seed: UInt64 = 1
@@ -57,6 +59,7 @@ struct Demo: AsyncParsableCommand {
 
     struct Comparison: Codable {
         var unguarded: SimulationOutcome
+        var argoStyle: SimulationOutcome
         var guarded: SimulationOutcome
     }
 
@@ -72,12 +75,15 @@ struct Demo: AsyncParsableCommand {
                 print("Replaying 11 Dec 2024 on a simulated fleet of \(loaded.fleet.clusters.count) clusters (\(nodes.formatted()) nodes)...")
             }
             let runner = SimulationRunner(fleet: loaded.fleet, seed: seed)
+            let canary = try ArgoStyleCanary.spec(from: loaded.plan, fleet: loaded.fleet)
             async let unguarded = runner.unguarded(profile: profile)
+            async let argoStyle = runner.guarded(canary, scenario: "fixed-step canary, latency only")
             async let guarded = runner.guarded(loaded.spec)
-            let comparison = Comparison(unguarded: await unguarded, guarded: try await guarded)
+            let comparison = Comparison(
+                unguarded: await unguarded, argoStyle: try await argoStyle, guarded: try await guarded)
             if let encoded = try format.output.encode(comparison) { return print(encoded) }
             print("")
-            print(OutcomeReport.summary([comparison.unguarded, comparison.guarded]))
+            print(OutcomeReport.summary([comparison.unguarded, comparison.argoStyle, comparison.guarded]))
             print("")
             print("Under Sluice, the last decisions:")
             print(OutcomeReport.timeline(comparison.guarded, last: 8))

@@ -33,6 +33,8 @@ public struct Decision: Sendable {
     public var gateEvaluations: [GateEvaluation]
     /// The earliest time something is due (a bake ends), if any.
     public var nextCheckAt: Double?
+    /// Indices of the clusters whose progress this decision changed.
+    public var changedClusters: [Int] = []
 }
 
 /// The rollout state machine as a pure function: no clock, no I/O.
@@ -51,7 +53,11 @@ public enum Reconciler {
         pass.handleRequests()
         pass.foldJournal()
         pass.act()
-        return pass.decision
+        var decision = pass.decision
+        decision.changedClusters = decision.status.clusters.indices.filter {
+            input.status.clusters.indices.contains($0) ? input.status.clusters[$0] != decision.status.clusters[$0] : true
+        }
+        return decision
     }
 
     /// The clusters whose signals a pass needs: those the rollout touched, those about to start, and the

@@ -30,8 +30,8 @@ public struct SimulationRunner: Sendable {
 
     /// Sluice drives `spec` through its gates; the run ends once the rollout is finished or stopped and the fleet has
     /// been observed for `observeAfterStopSeconds`, or at the horizon.
-    public func guarded(_ spec: RolloutSpec) async throws -> SimulationOutcome {
-        try await guarded(spec, on: SimulatedFleet(fleet: fleet, parameters: parameters, seed: seed))
+    public func guarded(_ spec: RolloutSpec, scenario: String? = nil) async throws -> SimulationOutcome {
+        try await guarded(spec, on: SimulatedFleet(fleet: fleet, parameters: parameters, seed: seed), scenario: scenario)
     }
 
     /// A guarded run that also returns every scraped sample of `signals` (all signals when nil).
@@ -43,7 +43,7 @@ public struct SimulationRunner: Sendable {
         return (outcome, await simulated.retainedSamples(signals: signals))
     }
 
-    func guarded(_ spec: RolloutSpec, on simulated: SimulatedFleet) async throws -> SimulationOutcome {
+    func guarded(_ spec: RolloutSpec, on simulated: SimulatedFleet, scenario: String? = nil) async throws -> SimulationOutcome {
         let store = try SluiceStore()
         try store.submit(spec: spec, planPath: "(simulation)", actor: "simulation", now: 0)
         let clock = SimulationClock(fleet: simulated)
@@ -55,7 +55,7 @@ public struct SimulationRunner: Sendable {
         var haltedAt: Double?
         while await simulated.nowSeconds < horizonSeconds {
             _ = try await controller.reconcileOnce()
-            let phase = try store.rollout(named: spec.name)?.status.phase ?? .pending
+            let phase = try store.phase(rollout: spec.name) ?? .pending
             let now = await simulated.nowSeconds
             if haltedAt == nil && [.halted, .rollingBack, .rolledBack, .aborted].contains(phase) { haltedAt = now }
             let settled = phase.isFinished || phase == .halted || phase == .awaitingApproval
@@ -67,7 +67,7 @@ public struct SimulationRunner: Sendable {
         let timeline = try store.events(rollout: spec.name).map {
             SimulationOutcome.TimelineEntry(atSeconds: $0.event.at, verb: $0.event.verb, message: $0.event.message)
         }
-        var outcome = await score(simulated, scenario: "sluice (policy \(spec.policy.name))", timeline: timeline)
+        var outcome = await score(simulated, scenario: scenario ?? "sluice (policy \(spec.policy.name))", timeline: timeline)
         outcome.haltedAtSeconds = haltedAt
         outcome.finalPhase = try store.rollout(named: spec.name)?.status.phase.rawValue
         return outcome

@@ -273,7 +273,7 @@ extension SluiceStore {
 
     /// The decision recording of a fenced rollout: no new intents and none of the decision's events; the status
     /// reads halted with the break-glass message, and pending requests are refused.
-    static func recordFenced(_ fence: BreakGlassFence, rollout name: String, now: Double, db: Database) throws {
+    func recordFenced(_ fence: BreakGlassFence, rollout name: String, now: Double, db: Database) throws {
         guard var status = try rollout(named: name, db: db)?.status else { return }
         if status.phase != .halted || status.message != fence.statusMessage {
             status.phase = .halted
@@ -286,7 +286,7 @@ extension SluiceStore {
                         updatedAt = excluded.updatedAt
                     """,
                 arguments: [name, try Codec.encode(status), status.phase.rawValue, now])
-            try append(
+            try Self.append(
                 RolloutEvent(at: now, actor: "sluiced", verb: "fenced", message: status.message), rollout: name, db: db)
         }
         try db.execute(

@@ -8,6 +8,14 @@ public enum ActionResult: Sendable, Equatable {
 }
 
 extension SluiceStore {
+    /// A rollout's phase as the daemon last recorded it; nil before its first pass or for an unknown rollout.
+    public func phase(rollout name: String) throws(StoreError) -> RolloutPhase? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT phase FROM rolloutStatus WHERE rollout = ?", arguments: [name])
+                .flatMap(RolloutPhase.init(rawValue:))
+        }
+    }
+
     /// Rollouts the daemon must look at: not finished, or with journal entries still to carry out.
     public func rolloutsToReconcile() throws(StoreError) -> [String] {
         try read { db in
@@ -27,7 +35,7 @@ extension SluiceStore {
     /// Everything the decision function needs for `rollout` except signals and time.
     public func reconcileInput(rollout name: String, now: Double) throws(StoreError) -> ReconcileInput {
         try read { db in
-            guard let record = try Self.rollout(named: name, db: db) else { throw StoreError.unknownRollout(name) }
+            guard let record = try rollout(named: name, db: db) else { throw StoreError.unknownRollout(name) }
             let requests = try Row.fetchAll(
                 db, sql: "SELECT * FROM request WHERE rollout = ? AND state = 'pending' ORDER BY id", arguments: [name]
             ).map { try Self.storedRequest($0).request }
@@ -46,9 +54,11 @@ extension SluiceStore {
         try write { db in
             try Self.checkFence(lease, db: db)
             if let fence = try Self.breakGlassFence(rollout: name, db: db) {
-                return try Self.recordFenced(fence, rollout: name, now: now, db: db)
+                return try self.recordFenced(fence, rollout: name, now: now, db: db)
             }
             let status = decision.status
+            let firstRecord = try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM rolloutStatus WHERE rollout = ?", arguments: [name]) != true
             try db.execute(
                 sql: """
                     INSERT INTO rolloutStatus (rollout, status, phase, updatedAt) VALUES (?, ?, ?, ?)
@@ -56,7 +66,8 @@ extension SluiceStore {
                         updatedAt = excluded.updatedAt
                     """,
                 arguments: [name, try Codec.encode(status), status.phase.rawValue, now])
-            for (position, cluster) in status.clusters.enumerated() {
+            for position in firstRecord ? Array(status.clusters.indices) : decision.changedClusters {
+                let cluster = status.clusters[position]
                 try db.execute(
                     sql: """
                         INSERT OR REPLACE INTO clusterStatus (rollout, cluster, position, wave, state, appliedBatches,

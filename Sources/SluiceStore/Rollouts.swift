@@ -65,21 +65,21 @@ extension SluiceStore {
     public func rollouts() throws(StoreError) -> [RolloutRecord] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT name FROM rollout ORDER BY submittedAt, name").map {
-                try Self.rollout(named: $0["name"], db: db)!
+                try rollout(named: $0["name"], db: db)!
             }
         }
     }
 
     /// The rollout named `name`, or nil.
     public func rollout(named name: String) throws(StoreError) -> RolloutRecord? {
-        try read { db in try Self.rollout(named: name, db: db) }
+        try read { db in try rollout(named: name, db: db) }
     }
 
-    static func rollout(named name: String, db: Database) throws -> RolloutRecord? {
+    func rollout(named name: String, db: Database) throws -> RolloutRecord? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM rollout WHERE name = ?", arguments: [name]) else {
             return nil
         }
-        let spec = try Codec.decode(RolloutSpec.self, from: row["spec"])
+        let spec = try decodedSpec(name: name, submittedAt: row["submittedAt"], text: row["spec"])
         let statusText = try String.fetchOne(db, sql: "SELECT status FROM rolloutStatus WHERE rollout = ?", arguments: [name])
         let status = try statusText.map { try Codec.decode(RolloutStatus.self, from: $0) }
             ?? RolloutStatus(spec: spec, now: row["submittedAt"])
@@ -96,7 +96,7 @@ extension SluiceStore {
         _ verb: OperatorRequest.Verb, rollout name: String, reason: String, actor: String, now: Double
     ) throws(StoreError) -> Int64 {
         try write { db in
-            guard let record = try Self.rollout(named: name, db: db) else { throw StoreError.unknownRollout(name) }
+            guard let record = try rollout(named: name, db: db) else { throw StoreError.unknownRollout(name) }
             if let refusal = OperatorRequest.refusal(of: verb, status: record.status) {
                 throw StoreError.refused("cannot \(verb.rawValue) \(name): \(refusal)")
             }

@@ -1,4 +1,6 @@
 import Foundation
+import SluiceCore
+import Synchronization
 internal import GRDB
 
 /// Sluice's state in one SQLite file, shared by `sluiced` and `sluice`.
@@ -7,6 +9,9 @@ internal import GRDB
 /// the lease's fencing number in the same transaction, so a daemon that lost its lease cannot write.
 public final class SluiceStore: Sendable {
     let writer: any DatabaseWriter
+    /// Decoded specs by rollout name and submission time: a spec never changes once submitted, and decoding a large
+    /// one at every pass would dominate the daemon's work.
+    private let specs = Mutex<[String: RolloutSpec]>([:])
     /// Where the database lives, or nil when it is in memory.
     public let path: String?
 
@@ -72,6 +77,14 @@ public final class SluiceStore: Sendable {
         let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state"
         return state + "/sluice/sluice.db"
+    }
+
+    func decodedSpec(name: String, submittedAt: Double, text: String) throws -> RolloutSpec {
+        let key = "\(name)@\(submittedAt)"
+        if let spec = specs.withLock({ $0[key] }) { return spec }
+        let spec = try Codec.decode(RolloutSpec.self, from: text)
+        specs.withLock { $0[key] = spec }
+        return spec
     }
 
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {

@@ -52,3 +52,40 @@ struct CLIParsingTests {
         #expect(timestamp(1_764_000_000) == "2025-11-24T16:00:00Z")
     }
 }
+
+@Suite("sluice explain")
+struct ExplainTests {
+    @Test("Failing gates come first with their number, bound and track; the cost model is shown")
+    func explainOrdersAndTracks() throws {
+        let fleet = Fleet(name: "f", clusters: [FleetCluster(name: "a", nodeCount: 40)])
+        let plan = RolloutPlan(
+            name: "r", artifact: ArtifactRef(name: "agent", version: "2"), fleetPath: "f", policyName: "p",
+            waves: [WavePlan(name: "w", clusters: .names(["a"]), nodeBatches: [.percent(100)],
+                             bakeBetweenBatchesSeconds: 0, bakeAfterClusterSeconds: 0)])
+        let spec = try RolloutSpec.resolve(plan: plan, fleet: fleet, policy: GatePolicy(name: "p", gates: [])).get()
+        var status = RolloutStatus(spec: spec, now: 0)
+        status.phase = .halted
+        status.message = "halted by gate 'errors' on a"
+        status.gateTracks["errors|a"] = GateTrack(failing: 2, since: 30, counted: true)
+        status.costSamples["a"] = CostSample(pods: 1200, costPerNode: 0.5)
+        let record = RolloutRecord(spec: spec, status: status, generation: 0, planPath: "p", submittedAt: 0, submittedBy: "x")
+        let evaluations = [
+            GateEvaluation(gate: "errors", cluster: "a", at: 0, windowSeconds: 60, observed: 0, bound: .atMost(0.01),
+                           verdict: .pass, reason: "fine"),
+            GateEvaluation(gate: "latency", cluster: "a", at: 60, windowSeconds: 60, observed: 0.2, bound: .atMost(1),
+                           verdict: .pass, reason: "fine"),
+            GateEvaluation(gate: "errors", cluster: "a", at: 60, windowSeconds: 60, observed: 0.3, bound: .atMost(0.01),
+                           verdict: .breach, reason: "mean(errors) = 0.3, breaches <= 0.01"),
+        ]
+        let explanation = Explain.explain(record, evaluations: evaluations)
+        #expect(explanation.gates.map(\.gate) == ["errors", "latency"])
+        #expect(explanation.gates[0].verdict == "breach")
+        #expect(explanation.gates[0].observed == 0.3)
+        #expect(explanation.gates[0].failing == 2 && explanation.gates[0].counted == true)
+        #expect(explanation.gates[1].failing == nil)
+        #expect(explanation.costModel?.contains("pods^1") == true)
+        let text = Explain.render(explanation)
+        #expect(text.contains("2x (counted)"))
+        #expect(text.contains("<= 0.01"))
+    }
+}

@@ -83,3 +83,28 @@ struct GateScenarioTests {
         #expect(outcome.clustersDegraded == 0)
     }
 }
+
+@Suite("Unguarded, fixed-step canary and Sluice on the same simulated incident")
+struct ComparisonTests {
+    @Test("Each step of guarding harms less and exposes fewer nodes; Sluice harms nobody")
+    func ordering() async throws {
+        let plan = try PolicyFiles.incidentPlan(profile: "cluster-wide-pod-list")
+        let sluice = try RolloutSpec.resolve(plan: plan, fleet: miniIncidentFleet,
+                                             policy: try PolicyFiles.load("control-plane-safe")).get()
+        let canary = try ArgoStyleCanary.spec(from: plan, fleet: miniIncidentFleet)
+        let runner = SimulationRunner(fleet: miniIncidentFleet, seed: 2, horizonSeconds: 12 * 3600,
+                                      observeAfterStopSeconds: 1800)
+        let unguarded = await runner.unguarded(profile: .listAllPodsEveryMinute, durationSeconds: 4 * 3600)
+        let argoStyle = try await runner.guarded(canary)
+        let guarded = try await runner.guarded(sluice)
+
+        #expect(unguarded.clustersDegraded >= 1)
+        #expect(unguarded.firstHarmToHaltSeconds == nil)
+        #expect(unguarded.dnsFailureClusterMinutes > argoStyle.dnsFailureClusterMinutes)
+        #expect(unguarded.peakAgentNodes > argoStyle.peakAgentNodes)
+        #expect(argoStyle.peakAgentNodes > guarded.peakAgentNodes)
+        #expect(argoStyle.clustersDegraded >= guarded.clustersDegraded)
+        #expect(guarded.clustersDegraded == 0)
+        #expect(guarded.dnsFailureClusterMinutes == 0)
+    }
+}
