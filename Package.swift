@@ -89,7 +89,7 @@ let package = Package(
             name: "SluiceDaemon",
             dependencies: [
                 "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceController", "SluiceDrivers", "SluiceSignals",
-                "SluiceSimulation",
+                "SluiceSimulation", "SluiceBreakGlass",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -9,6 +9,9 @@ public import SluiceStore
 public struct RolloutController: Sendable {
     public var store: SluiceStore
     public var driver: any FleetDriver
+    /// The break-glass channel as a driver, for clusters escalated when the control-plane path cannot revert them;
+    /// nil when the daemon has none (escalations then fail and the rollout halts, saying to break glass by hand).
+    public var nodeDirect: (any FleetDriver)?
     public var signals: any SignalSource
     public var clock: any ControllerClock
     /// The clock the lease is kept on: always real time, since it is about processes being alive.
@@ -25,8 +28,9 @@ public struct RolloutController: Sendable {
         leaseClock: any ControllerClock = WallClock(), owner: String, leaseTTLSeconds: Double = 15,
         maxParallelActions: Int = 8,
         logger: Logger = Logger(label: "sluice.controller", factory: { _ in SwiftLogNoOpLogHandler() }),
-        faultHook: @escaping FaultHook = { _ in }
+        faultHook: @escaping FaultHook = { _ in }, nodeDirect: (any FleetDriver)? = nil
     ) {
+        self.nodeDirect = nodeDirect
         self.store = store
         self.driver = driver
         self.signals = signals
@@ -116,7 +120,13 @@ public struct RolloutController: Sendable {
         }
         let result: ActionResult
         do {
-            let detail = try await driver.execute(action, on: cluster, artifact: spec.artifact)
+            let detail: String
+            if action.kind == .escalate {
+                guard let nodeDirect else { throw NoBreakGlassChannel() }
+                detail = try await nodeDirect.execute(action, on: cluster, artifact: spec.artifact)
+            } else {
+                detail = try await driver.execute(action, on: cluster, artifact: spec.artifact)
+            }
             result = .done(detail: detail)
         } catch {
             result = .failed(detail: "\(error)")
@@ -125,5 +135,12 @@ public struct RolloutController: Sendable {
         faultHook(.afterDriver)
         try store.complete(action, result: result, at: await clock.now(), lease: lease)
         faultHook(.afterComplete)
+    }
+}
+
+/// Why an escalation could not be carried out.
+struct NoBreakGlassChannel: Error, CustomStringConvertible {
+    var description: String {
+        "no break-glass channel is configured for escalation (sluiced --break-glass-config FILE)"
     }
 }

@@ -3,6 +3,9 @@ public struct FleetAction: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Equatable, Codable {
         case apply
         case revert
+        /// Revert every node of the cluster that may run the artifact through the break-glass (node-direct)
+        /// channel, because the control-plane path could not.
+        case escalate
     }
 
     public var rollout: String
@@ -20,7 +23,7 @@ public struct FleetAction: Sendable, Equatable, Codable {
         self.nodes = nodes
     }
 
-    /// Unique within a rollout: a batch is applied at most once and reverted at most once.
+    /// Unique within a rollout: a batch is applied at most once and reverted at most once; a cluster escalates once.
     public var key: String { "\(kind.rawValue)/\(cluster)/\(batch)" }
 }
 

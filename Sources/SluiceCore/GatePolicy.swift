@@ -12,11 +12,16 @@ public struct GatePolicy: Sendable, Equatable, Codable {
     public var fleet: FleetBreaker?
     /// A sample older than this is stale: no data, never healthy.
     public var maxSampleAgeSeconds: Double
+    /// How long a revert through the control plane may keep failing before the cluster is reverted through the
+    /// break-glass channel instead; nil: never by itself, the rollout halts and asks for `sluice break-glass`.
+    public var escalateAfterSeconds: Double?
 
     public init(
         name: String, gates: [Gate], predictions: [PredictionGate] = [], lags: [SignalLag] = [],
-        requireBakeCoveringLag: Bool = false, fleet: FleetBreaker? = nil, maxSampleAgeSeconds: Double = 120
+        requireBakeCoveringLag: Bool = false, fleet: FleetBreaker? = nil, maxSampleAgeSeconds: Double = 120,
+        escalateAfterSeconds: Double? = nil
     ) {
+        self.escalateAfterSeconds = escalateAfterSeconds
         self.name = name
         self.gates = gates
         self.predictions = predictions

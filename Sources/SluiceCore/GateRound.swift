@@ -50,7 +50,10 @@ public struct GateRound: Sendable {
             ($0.name, median(of: $0, in: untouched))
         })
         for gate in policy.gates where gate.scope == .cluster {
-            for cluster in touched.map(\.spec.name) {
+            // Clusters due to start are checked too (but have no baseline yet): no rollout into a cluster that is
+            // already unhealthy, or whose telemetry cannot be read.
+            let subjects = touched.map(\.spec.name) + (gate.comparison == .baseline ? [] : candidates.map(\.name))
+            for cluster in subjects {
                 let reference: Measurement? = switch gate.comparison {
                 case .absolute: nil
                 case .baseline: baselines[Self.key(gate: gate.name, cluster: cluster)].map(Measurement.value)
@@ -81,9 +84,11 @@ public struct GateRound: Sendable {
 
     /// The aggregate of a gate's value over the touched clusters, judged once.
     func fleetEvaluation(_ gate: Gate, reference: Measurement?) -> GateEvaluation {
-        let values = touched.compactMap { measure(gate, cluster: $0.spec.name).value }
-        let measured: Measurement = values.isEmpty
-            ? .noData("no touched cluster has data for \(gate.signal)")
+        let measurements = touched.map { ($0.spec.name, measure(gate, cluster: $0.spec.name)) }
+        let values = measurements.compactMap(\.1.value)
+        let dark = measurements.filter { $0.1.value == nil }.map(\.0)
+        let measured: Measurement = !dark.isEmpty
+            ? .noData("\(gate.signal): no data from \(dark.prefix(5).joined(separator: ", "))\(dark.count > 5 ? ", ..." : "")")
             : .value(gate.aggregation == .rate ? values.reduce(0, +) : gate.aggregation.apply(to: values))
         return GateEvaluator.judge(gate, cluster: GateEvaluation.fleetScope, measured: measured, reference: reference, now: now)
     }

@@ -175,6 +175,7 @@ private struct Pass {
         var progress = status.clusters[index]
         progress.inFlight = nil
         progress.failures = 0
+        progress.failingSince = nil
         switch action.kind {
         case .apply:
             progress.appliedBatches = action.batch + 1
@@ -195,6 +196,12 @@ private struct Pass {
             }
             record("reverted", "\(action.cluster): batch \(action.batch + 1)/\(progress.totalBatches) reverted "
                 + "(nodes \(action.nodes.lowerBound)..<\(action.nodes.upperBound))")
+        case .escalate:
+            progress.appliedBatches = 0
+            progress.state = .reverted
+            progress.finishedAt = completedAt
+            record("reverted", "\(action.cluster): nodes \(action.nodes.lowerBound)..<\(action.nodes.upperBound) "
+                + "reverted through the break-glass channel: \(entry.detail)")
         }
         status.clusters[index] = progress
         status.updatedAt = now
@@ -205,16 +212,41 @@ private struct Pass {
             || status.clusters[index].state == .reverting && status.phase != .aborted
         guard canRetry else { return }
         status.clusters[index].failures += 1
+        status.clusters[index].failingSince = status.clusters[index].failingSince ?? (entry.completedAt ?? now)
         let failures = status.clusters[index].failures
-        let what = "\(entry.action.kind.rawValue) of \(entry.action.cluster) batch \(entry.action.batch + 1)"
-        if failures < Reconciler.maxActionFailures {
+        let action = entry.action
+        let what = action.kind == .escalate
+            ? "break-glass revert of \(action.cluster)"
+            : "\(action.kind.rawValue) of \(action.cluster) batch \(action.batch + 1)"
+        if action.kind == .revert, let after = spec.policy.escalateAfterSeconds,
+            failures >= Reconciler.maxActionFailures || now - status.clusters[index].failingSince! >= after
+        {
+            escalate(clusterAt: index, because: "\(what) through the control plane failing for "
+                + "\(DurationText.format(now - status.clusters[index].failingSince!)): \(entry.detail)")
+        } else if failures < Reconciler.maxActionFailures {
             record("retry", "\(what) failed (\(failures)/\(Reconciler.maxActionFailures)): \(entry.detail)")
-            decision.actions.append(entry.action)
+            decision.actions.append(action)
         } else {
-            let hint = entry.action.kind == .revert
-                ? "; the control plane may be saturated: consider `sluice break-glass`" : ""
+            let hint = action.kind == .apply ? ""
+                : "; the control plane may be saturated: run `sluice break-glass \(spec.name) --cluster \(action.cluster)`"
             setPhase(.halted, "\(what) failed \(failures) times: \(entry.detail)\(hint)")
         }
+    }
+
+    /// Reverts every node of the cluster that may run the artifact through the break-glass channel.
+    mutating func escalate(clusterAt index: Int, because reason: String) {
+        let progress = status.clusters[index]
+        let cluster = clusterSpec(progress)
+        let reach = progress.inFlight.flatMap { input.journal[$0]?.action.nodes.upperBound } ?? 0
+        let applied = progress.appliedBatches > 0 ? cluster.batchEnds[progress.appliedBatches - 1] : 0
+        let action = FleetAction(
+            rollout: spec.name, kind: .escalate, cluster: progress.cluster, batch: 0, nodes: 0..<max(reach, applied))
+        status.clusters[index].inFlight = action.key
+        status.clusters[index].state = .reverting
+        status.clusters[index].failures = 0
+        status.clusters[index].failingSince = nil
+        decision.actions.append(action)
+        record("escalated", "\(progress.cluster): \(reason); reverting node-direct through the break-glass channel")
     }
 
     // MARK: Requests
@@ -333,38 +365,42 @@ private struct Pass {
             let settle = spec.policy.predictions.map(\.settleSeconds).max() ?? 0
             if let appliedAt = progress.lastAppliedAt, now - appliedAt < settle { holds.block(progress.cluster) }
         }
-        if let reason = circuitBreaker(result.evaluations, touched: roles.touched) {
-            decision.actions.removeAll { $0.kind == .apply }
-            setPhase(.halted, reason)
-            return nil
-        }
-        let touchedNames = Set(roles.touched.map { status.clusters[$0].cluster })
-        guard let severest = counted.max(by: { $0.action.severity < $1.action.severity }) else { return holds }
+        let breaker = circuitBreaker(result.evaluations, counted: counted.map(\.evaluation), touched: roles.touched)
+        let severest = counted.max { $0.action.severity < $1.action.severity }
+        guard severest != nil || breaker != nil else { return holds }
         // A breach stops the rollout: no batch is applied in this pass, not even a retry of a failed one.
         decision.actions.removeAll { $0.kind == .apply }
-        let (action, evaluation) = severest
-        let why = "gate '\(evaluation.gate)' on \(evaluation.cluster): \(evaluation.reason)"
-        switch action {
-        case .rollbackCluster where touchedNames.contains(evaluation.cluster):
-            if let index = status.clusterIndex(evaluation.cluster) { status.clusters[index].state = .reverting }
-            setPhase(.halted, "rolling back \(evaluation.cluster) and halting: \(why)")
-            continueReverts()
-        case .rollbackRollout:
-            setPhase(.rollingBack, "rolling back the rollout: \(why)")
-            rollBack()
-        default:
-            setPhase(.halted, "halted by \(why)")
+        let touchedNames = Set(roles.touched.map { status.clusters[$0].cluster })
+        if let (action, evaluation) = severest {
+            let why = "gate '\(evaluation.gate)' on \(evaluation.cluster): \(evaluation.reason)"
+            switch action {
+            case .rollbackCluster where touchedNames.contains(evaluation.cluster):
+                if let index = status.clusterIndex(evaluation.cluster) { status.clusters[index].state = .reverting }
+                setPhase(.halted, "rolling back \(evaluation.cluster) and halting: \(why)")
+                continueReverts()
+            case .rollbackRollout:
+                setPhase(.rollingBack, "rolling back the rollout: \(why)")
+                rollBack()
+            default:
+                setPhase(.halted, "halted by \(why)")
+            }
+        }
+        if let breaker, status.phase != .rollingBack {
+            setPhase(.halted, severest == nil ? breaker : "\(breaker); \(status.message)")
         }
         return nil
     }
 
     /// The fleet-wide circuit breaker's reason to halt every wave, if it trips.
-    func circuitBreaker(_ evaluations: [GateEvaluation], touched: [Int]) -> String? {
+    ///
+    /// It counts clusters whose breach counted (lasted as long as its gate's persistence), and clusters whose
+    /// control-plane gates all have no data.
+    func circuitBreaker(_ evaluations: [GateEvaluation], counted: [GateEvaluation], touched: [Int]) -> String? {
         guard let fleet = spec.policy.fleet else { return nil }
         let touchedNames = touched.map { status.clusters[$0].cluster }
         let clusterGates = Set(spec.policy.gates.filter { $0.scope == .cluster }.map(\.name))
         if let limit = fleet.haltWhenClustersBreaching {
-            let breaching = Set(evaluations.filter {
+            let breaching = Set(counted.filter {
                 $0.verdict == .breach && clusterGates.contains($0.gate) && touchedNames.contains($0.cluster)
             }.map(\.cluster)).sorted()
             if breaching.count >= limit {
@@ -433,9 +469,13 @@ private struct Pass {
     }
 
     /// Reverts the next (newest) batch of every reverting cluster with nothing in flight.
+    ///
+    /// An apply that failed may still have reached some of its nodes, so its batch counts as applied and is
+    /// reverted too.
     mutating func continueReverts() {
         guard status.phase != .aborted && !status.phase.isFinished else { return }
         for index in status.clusters.indices where status.clusters[index].state == .reverting {
+            settleFailedApply(clusterAt: index)
             let progress = status.clusters[index]
             guard progress.inFlight == nil else { continue }
             if progress.appliedBatches == 0 {
@@ -447,8 +487,20 @@ private struct Pass {
         }
     }
 
+    /// Takes a failed apply out of flight, counting its batch as applied: it may have reached some nodes.
+    mutating func settleFailedApply(clusterAt index: Int) {
+        guard let key = status.clusters[index].inFlight, let entry = input.journal[key], entry.state == .failed,
+            entry.action.kind == .apply, !decision.actions.contains(where: { $0.key == key })
+        else { return }
+        status.clusters[index].appliedBatches = max(status.clusters[index].appliedBatches, entry.action.batch + 1)
+        status.clusters[index].inFlight = nil
+        status.clusters[index].failures = 0
+        status.clusters[index].failingSince = nil
+    }
+
     mutating func rollBack() {
         for index in status.clusters.indices {
+            settleFailedApply(clusterAt: index)
             let progress = status.clusters[index]
             let touched = progress.appliedBatches > 0 || progress.inFlight != nil
             if touched && progress.state != .reverting {

@@ -42,6 +42,8 @@ public struct ClusterProgress: Sendable, Equatable, Codable {
     public var finishedAt: Double?
     /// Failed attempts of the action in flight since it last succeeded or the rollout was resumed.
     public var failures: Int = 0
+    /// When the action in flight first failed (escalation counts from here).
+    public var failingSince: Double?
     /// When the latest batch was confirmed applied: its cost is measured once it has settled.
     public var lastAppliedAt: Double?
 

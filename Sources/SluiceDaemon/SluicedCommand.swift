@@ -9,6 +9,7 @@ import SluiceCore
 import SluiceDrivers
 import SluiceManifests
 import SluiceSignals
+import SluiceBreakGlass
 import SluiceSimulation
 import SluiceStore
 
@@ -46,6 +47,9 @@ public struct SluicedCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "With --simulate and the wall clock: simulated seconds per wall second.")
     var speed: Double = 1
+
+    @Option(name: .long, help: "A BreakGlass file whose node-direct channels revert clusters the policy escalates.")
+    var breakGlassConfig: String?
 
     @Option(name: .long, help: "Wall seconds between reconcile passes.")
     var interval: Double = 5
@@ -94,7 +98,7 @@ public struct SluicedCommand: AsyncParsableCommand {
         let controller = RolloutController(
             store: store, driver: fleet.driver, signals: fleet.signals, clock: fleet.clock,
             owner: owner ?? "\(ProcessInfo.processInfo.hostName):\(getpid())", leaseTTLSeconds: leaseTTL,
-            logger: logger, faultHook: FaultSwitch.fromEnvironment())
+            logger: logger, faultHook: FaultSwitch.fromEnvironment(), nodeDirect: fleet.nodeDirect)
         let exitWhenIdle = self.exitWhenIdle
         let ticks = AsyncTimerSequence(interval: .milliseconds(max(1, Int(interval * 1000))), clock: .continuous)
         let service = ControllerService(controller: controller, ticks: ticks) { outcome in
@@ -119,25 +123,36 @@ public struct SluicedCommand: AsyncParsableCommand {
             let simulated = SimulatedFleet(fleet: try FleetManifest.load(simulate), seed: seed)
             let clock = SimulationClock(fleet: simulated)
             let signals = SimulatorSignalSource(fleet: simulated)
-            if let virtualStep {
-                return FleetWiring(
+            var wiring = virtualStep.map { step in
+                FleetWiring(
                     driver: SimulatorDriver(fleet: simulated, pacing: .virtual(stepSeconds: 5)), signals: signals,
-                    clock: clock, afterPass: { _ in await simulated.advance(by: virtualStep) })
-            }
-            return FleetWiring(
+                    clock: clock, afterPass: { _ in await simulated.advance(by: step) })
+            } ?? FleetWiring(
                 driver: SimulatorDriver(fleet: simulated, pacing: .live(pollSeconds: 0.05)), signals: signals,
                 clock: clock, background: SimulationPacer(fleet: simulated, speed: speed))
+            wiring.nodeDirect = BreakGlassDriver(channels: [SimulatorNodeChannel(fleet: simulated)])
+            return wiring
+        }
+        let nodeDirect = try breakGlassConfig.map {
+            BreakGlassDriver(channels: BreakGlassChannels.from(
+                config: try BreakGlassManifest.load($0), environment: ProcessInfo.processInfo.environment))
         }
         let driver: any FleetDriver = try driverConfig.map { ExecDriver(config: try ExecDriverManifest.load($0)) }
             ?? UnconfiguredDriver()
         let signals: any SignalSource = try self.signals.map {
             try RecordedSignalSource(path: $0, offsetSeconds: signalsOffset)
         } ?? NoSignalSource()
-        guard let virtualStep else { return FleetWiring(driver: driver, signals: signals, clock: WallClock()) }
+        guard let virtualStep else {
+            var wiring = FleetWiring(driver: driver, signals: signals, clock: WallClock())
+            wiring.nodeDirect = nodeDirect
+            return wiring
+        }
         let clock = try StoredVirtualClock(store: store, stepSeconds: virtualStep)
-        return FleetWiring(driver: driver, signals: signals, clock: clock) { controller in
+        var wiring = FleetWiring(driver: driver, signals: signals, clock: clock) { controller in
             if let lease = try await controller.acquireLease() { try await clock.advance(lease: lease) }
         }
+        wiring.nodeDirect = nodeDirect
+        return wiring
     }
 }
 
@@ -150,6 +165,8 @@ struct FleetWiring {
     var afterPass: @Sendable (RolloutController) async throws -> Void = { _ in }
     /// A service that runs beside the controller (the simulation's pacer).
     var background: (any Service)?
+    /// The break-glass channels, for escalated reverts.
+    var nodeDirect: (any FleetDriver)?
 
     init(
         driver: any FleetDriver, signals: any SignalSource, clock: any ControllerClock,

@@ -9,9 +9,10 @@ public enum PolicyManifest {
         let fields = root.mapping(allowed: ["apiVersion", "kind", "metadata", "spec"])
         let name = metadataName(fields)
         let spec = fields?.required("spec")?.mapping(allowed: [
-            "maxSampleAge", "requireBakeCoveringLag", "lags", "fleet", "gates", "predictions",
+            "maxSampleAge", "requireBakeCoveringLag", "lags", "fleet", "gates", "predictions", "escalateAfter",
         ])
         let maxAge = spec?["maxSampleAge"]?.durationSeconds() ?? 120
+        let escalateAfter = spec?["escalateAfter"]?.durationSeconds()
         let requireBake = spec?["requireBakeCoveringLag"]?.bool() ?? false
         let lags = (spec?["lags"]?.sequence() ?? []).compactMap(decodeLag)
         let fleet = spec?["fleet"].flatMap(decodeFleet)
@@ -31,7 +32,7 @@ public enum PolicyManifest {
         try root.reader.check()
         return GatePolicy(
             name: name ?? "", gates: gates, predictions: predictions, lags: lags, requireBakeCoveringLag: requireBake,
-            fleet: fleet, maxSampleAgeSeconds: maxAge)
+            fleet: fleet, maxSampleAgeSeconds: maxAge, escalateAfterSeconds: escalateAfter)
     }
 
     static func decodeGate(_ node: ManifestNode) -> Gate? {

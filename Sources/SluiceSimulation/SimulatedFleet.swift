@@ -24,6 +24,9 @@ public actor SimulatedFleet {
                     name: $0.name, nodeCount: $0.nodeCount, podsPerNode: $0.podsPerNode, apiserverCount: $0.apiservers)
             },
             parameters: parameters, seed: seed)
+        // Monitoring has a first scrape at time zero, before anything is changed.
+        (history, peakAgentNodes) = Self.scrape(simulation, into: [:], peak: 0)
+        nextScrapeAt = simulation.parameters.scrapeIntervalSeconds
     }
 
     /// Virtual seconds since the simulation started.
@@ -44,6 +47,16 @@ public actor SimulatedFleet {
     public func advance(by seconds: Double) { advance(to: simulation.nowSeconds + seconds) }
 
     private func scrape() {
+        (history, peakAgentNodes) = Self.scrape(simulation, into: history, peak: peakAgentNodes)
+        let now = simulation.nowSeconds
+        if Int(now / simulation.parameters.scrapeIntervalSeconds) % 240 == 0 { prune(before: now - retentionSeconds) }
+    }
+
+    /// Appends every cluster's current signals to `history`; returns it with the peak of nodes running an agent.
+    private static func scrape(
+        _ simulation: FleetSimulation, into history: [String: [String: [SignalSample]]], peak: Int
+    ) -> ([String: [String: [SignalSample]]], Int) {
+        var history = history
         let now = simulation.nowSeconds
         var agentNodes = 0
         for name in simulation.clusterNames {
@@ -52,8 +65,7 @@ public actor SimulatedFleet {
                 history[name, default: [:]][signal, default: []].append(SignalSample(at: now, value: value))
             }
         }
-        peakAgentNodes = max(peakAgentNodes, agentNodes)
-        if Int(now / simulation.parameters.scrapeIntervalSeconds) % 240 == 0 { prune(before: now - retentionSeconds) }
+        return (history, max(peak, agentNodes))
     }
 
     private func prune(before cutoff: Double) {

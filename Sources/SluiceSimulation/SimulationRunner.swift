@@ -50,7 +50,8 @@ public struct SimulationRunner: Sendable {
         let controller = RolloutController(
             store: store, driver: SimulatorDriver(fleet: simulated), signals: SimulatorSignalSource(fleet: simulated),
             clock: clock, leaseClock: clock, owner: "simulation", leaseTTLSeconds: .infinity, maxParallelActions: 1,
-            logger: Logger(label: "sluice.simulation", factory: { _ in SwiftLogNoOpLogHandler() }))
+            logger: Logger(label: "sluice.simulation", factory: { _ in SwiftLogNoOpLogHandler() }),
+            nodeDirect: SimulatorNodeDirectDriver(fleet: simulated))
         var stoppedAt: Double?
         var haltedAt: Double?
         while await simulated.nowSeconds < horizonSeconds {

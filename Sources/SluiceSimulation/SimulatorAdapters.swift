@@ -88,3 +88,35 @@ public enum SimulationError: Error, CustomStringConvertible {
         }
     }
 }
+
+/// The simulated fleet's node-direct path as a driver: what an escalated revert uses in simulations.
+///
+/// The stop reaches the nodes whatever the apiserver's state; the call returns once they run no agent.
+public struct SimulatorNodeDirectDriver: FleetDriver {
+    public let fleet: SimulatedFleet
+    public var stepSeconds: Double
+
+    public init(fleet: SimulatedFleet, stepSeconds: Double = 1) {
+        self.fleet = fleet
+        self.stepSeconds = stepSeconds
+    }
+
+    public func execute(_ action: FleetAction, on cluster: FleetCluster, artifact: ArtifactRef) async throws -> String {
+        let profile = AgentAPIProfile.forArtifact(artifact) ?? .noAPICalls
+        let started = await fleet.nowSeconds
+        let ticket = await fleet.submit(
+            cluster: cluster.name, nodes: action.nodes, enable: false, profile: profile, path: .nodeDirect,
+            deadlineSeconds: .infinity)
+        while true {
+            switch await fleet.status(ticket) {
+            case .succeeded:
+                let took = await fleet.nowSeconds - started
+                return "\(action.nodes.count) nodes stopped node-direct in \(DurationText.format(took))"
+            case .failed(let reason):
+                throw SimulationError.changeFailed(reason)
+            case .inProgress:
+                await fleet.advance(by: stepSeconds)
+            }
+        }
+    }
+}

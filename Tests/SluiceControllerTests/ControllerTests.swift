@@ -127,7 +127,7 @@ struct ControllerTests {
         #expect(try store.journal(rollout: "r1").first?.state == .failed)
     }
 
-    @Test("Unreachable signals halt the rollout after its first batch, with the reason kept")
+    @Test("Unreachable signals halt the rollout before its first batch, with the reason kept")
     func unreachableSignalsHalt() async throws {
         let store = try SluiceStore()
         try store.submit(spec: try testSpec(), planPath: "plan.yaml", actor: "alice", now: 0)
@@ -139,7 +139,7 @@ struct ControllerTests {
             await clock.advance(by: 30)
         }
         #expect(try store.rollout(named: "r1")?.status.phase == .halted)
-        #expect(await driver.calls == ["apply/a/0"])
+        #expect(await driver.calls.isEmpty)
         let evaluation = try #require(try store.gateEvaluations(rollout: "r1").last)
         #expect(evaluation.verdict == .noData)
         #expect(evaluation.reason.contains("connection refused"))

@@ -176,10 +176,8 @@ struct GateTests {
 
     @Test("The circuit breaker halts every wave when several clusters breach at once")
     func circuitBreakerBreaches() throws {
-        var gate = errorsGate
-        gate.persistence = Persistence(evaluations: 100)
         var harness = DecisionHarness(spec: try gatedSpec(
-            gates: [gate], fleet: FleetBreaker(haltWhenClustersBreaching: 2)))
+            gates: [errorsGate], fleet: FleetBreaker(haltWhenClustersBreaching: 2)))
         harness.signalValues = { cluster, now in ["errors": cluster.hasPrefix("small") && now > 2000 ? 0.5 : 0] }
         harness.run { $0.phase != .progressing }
         #expect(harness.status.phase == .halted)

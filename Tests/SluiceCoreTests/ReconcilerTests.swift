@@ -182,7 +182,7 @@ struct ReconcilerTests {
         var gate = Fixtures.gate
         gate.action = .rollbackCluster
         var harness = DecisionHarness(spec: try Fixtures.spec(gates: [gate]))
-        harness.signalValue = { cluster, _ in cluster == "small-b" ? 1 : 0 }
+        harness.signalValue = { cluster, now in cluster == "small-b" && now >= 1500 ? 1 : 0 }
         harness.run(limitSeconds: 20_000) { $0.clusters.first { $0.cluster == "small-b" }?.state == .reverted }
         #expect(harness.status.phase == .halted)
         #expect(harness.appliedKeys.contains("revert/small-b/0"))
@@ -216,12 +216,23 @@ struct ReconcilerTests {
         #expect(harness.appliedKeys.isEmpty)
     }
 
-    @Test("A cluster whose signals were not read does not start")
+    @Test("A cluster whose signals were not read is not started: no data halts")
     func unreadClusterDoesNotStart() throws {
         let spec = try Fixtures.spec()
         let decision = Reconciler.decide(ReconcileInput(spec: spec, status: RolloutStatus(spec: spec, now: 0), now: 0))
         #expect(decision.actions.isEmpty)
-        #expect(decision.status.phase == .progressing)
+        #expect(decision.status.phase == .halted)
+        #expect(decision.gateEvaluations.map(\.verdict) == [.noData])
+        #expect(decision.gateEvaluations.first?.cluster == "staging")
+    }
+
+    @Test("A cluster already out of its SLOs before the rollout reaches it is not started")
+    func unhealthyCandidateIsNotStarted() throws {
+        var harness = DecisionHarness(spec: try Fixtures.spec())
+        harness.signalValue = { cluster, _ in cluster == "small-b" ? 0.3 : 0 }
+        harness.run { $0.phase == .halted }
+        #expect(harness.status.message.contains("gate 'errors' on small-b"))
+        #expect(!harness.appliedKeys.contains { $0.contains("small-b") })
     }
 
     @Test("Deciding again before the driver confirms repeats no action")

@@ -94,3 +94,41 @@ struct SimulationWiringTests {
         #expect(availability.map(\.value).min()! < 0.5)
     }
 }
+
+@Suite("Rollback when the control plane cannot take it")
+struct EscalationTests {
+    /// The bad agent straight onto the huge cluster in two big batches, gated on availability with a cluster rollback.
+    static func spec(escalateAfter: Double?) throws -> RolloutSpec {
+        let plan = RolloutPlan(
+            name: "agent", artifact: ArtifactRef(name: "agent", version: "1", apiProfile: "cluster-wide-pod-list"),
+            fleetPath: "f", policyName: "p",
+            waves: [WavePlan(name: "huge", clusters: .names(["huge"]), nodeBatches: [.percent(50), .percent(100)],
+                             bakeBetweenBatchesSeconds: 600, bakeAfterClusterSeconds: 600)])
+        let gate = Gate(name: "availability", signal: "apiserver_availability", aggregation: .min, windowSeconds: 120,
+                        bound: .atLeast(0.99), action: .rollbackCluster)
+        let policy = GatePolicy(name: "p", gates: [gate], escalateAfterSeconds: escalateAfter)
+        return try RolloutSpec.resolve(plan: plan, fleet: smallIncidentFleet, policy: policy).get()
+    }
+
+    @Test("The revert through the saturated control plane fails and the cluster is escalated to the node-direct path")
+    func escalates() async throws {
+        let runner = SimulationRunner(fleet: smallIncidentFleet, seed: 4, horizonSeconds: 4 * 3600, observeAfterStopSeconds: 1800)
+        let outcome = try await runner.guarded(try Self.spec(escalateAfter: 300))
+        let escalated = try #require(outcome.timeline.first { $0.verb == "escalated" })
+        #expect(escalated.message.hasPrefix("huge:"))
+        #expect(outcome.timeline.contains { $0.verb == "reverted" && $0.message.contains("break-glass channel") })
+        let huge = try #require(outcome.clusters.first { $0.cluster == "huge" })
+        #expect(huge.agentNodesAtEnd == 0)
+        #expect(!huge.degradedAtEnd)
+    }
+
+    @Test("Without escalateAfter the rollout halts and says to break glass, and the agent stays on the nodes")
+    func haltsAndAsks() async throws {
+        let runner = SimulationRunner(fleet: smallIncidentFleet, seed: 4, horizonSeconds: 4 * 3600, observeAfterStopSeconds: 1800)
+        let outcome = try await runner.guarded(try Self.spec(escalateAfter: nil))
+        #expect(!outcome.timeline.contains { $0.verb == "escalated" })
+        let halted = try #require(outcome.timeline.last { $0.verb == "halted" })
+        #expect(halted.message.contains("sluice break-glass agent --cluster huge"))
+        #expect(outcome.clusters.first { $0.cluster == "huge" }!.agentNodesAtEnd > 0)
+    }
+}

@@ -19,7 +19,7 @@ import Testing
         #expect(try daemon.rollout(named: "agent-2.0")?.spec == spec)
 
         let lease = try #require(try daemon.acquireLease(owner: "daemon", now: 2, ttlSeconds: 30))
-        let decision = Reconciler.decide(try daemon.reconcileInput(rollout: "agent-2.0", now: 2))
+        let decision = try Fixtures.decide(daemon, now: 2)
         try daemon.record(decision, rollout: "agent-2.0", now: 2, lease: lease)
         #expect(try cli.rollout(named: "agent-2.0")?.status.phase == .progressing)
         #expect(try cli.intendedActions(rollout: "agent-2.0").map(\.action) == decision.actions)
@@ -51,7 +51,7 @@ import Testing
         let b = try #require(try second.acquireLease(owner: "daemon-b", now: 11, ttlSeconds: 10))
         #expect(b.fence == 2)
 
-        let decision = Reconciler.decide(try first.reconcileInput(rollout: "agent-2.0", now: 12))
+        let decision = try Fixtures.decide(first, now: 12)
         #expect(throws: StoreError.leaseLost(owner: "daemon-b", fence: 2)) {
             try first.record(decision, rollout: "agent-2.0", now: 12, lease: a)
         }

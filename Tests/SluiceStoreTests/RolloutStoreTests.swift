@@ -98,7 +98,7 @@ import Testing
         let spec = try Fixtures.spec()
         let store = try Fixtures.store(with: spec)
         let lease = try #require(try store.acquireLease(owner: "daemon-a", now: 1, ttlSeconds: 30))
-        let decision = Reconciler.decide(try store.reconcileInput(rollout: "agent-2.0", now: 1))
+        let decision = try Fixtures.decide(store, now: 1)
         try store.record(decision, rollout: "agent-2.0", now: 1, lease: lease)
         #expect(try store.rollout(named: "agent-2.0")?.status.phase == .progressing)
 
