@@ -118,13 +118,17 @@ struct BreakGlass: AsyncParsableCommand {
             let operation = BreakGlassOperation(
                 channels: channels, journal: journal, store: store, parallelism: parallelism ?? settings.parallelism,
                 attempts: settings.attempts, progress: reporter.report)
-            // Applies a live daemon had under way when the fence landed finish after it: revert their nodes again.
-            let inFlight =
-                (try? store?.journal(rollout: plan.name).filter { $0.state == .intended && $0.action.kind == .apply })
-                ?? []
+            // Applies a live daemon had under way when the fence landed (intended before it, or recorded between the
+            // journal read for the targets and the fence) finish after it: revert their nodes again.
+            let doneBefore = Set(
+                ((try? store?.journal(rollout: plan.name)) ?? []).filter { $0.state == .done && $0.action.kind == .apply }
+                    .map(\.action.key))
             var report = try await operation.run(
                 rollout: plan.name, artifact: plan.artifact, targets: plan.targets, clusters: clusters ?? [],
                 reason: reason, actor: currentActor, host: ProcessInfo.processInfo.hostName)
+            let inFlight = ((try? store?.journal(rollout: plan.name)) ?? []).filter {
+                $0.action.kind == .apply && !doneBefore.contains($0.action.key)
+            }
             if let store, !inFlight.isEmpty, let record = try? store.rollout(named: plan.name) {
                 let landed = await settle(
                     inFlight.map(\.action.key), rollout: plan.name, store: store, seconds: settings.timeoutSeconds)
