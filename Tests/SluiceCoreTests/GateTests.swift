@@ -216,23 +216,31 @@ struct PredictionTests {
     static let prediction = PredictionGate(name: "projected-seats", maxProjectedUtilization: 0.7, windowSeconds: 60,
                                            settleSeconds: 60)
 
-    @Test("Inside a cluster: the first batch's cost projected to all nodes refuses to go on, naming cluster and number")
-    func projectsInsideCluster() throws {
-        var harness = DecisionHarness(spec: try gatedSpec(gates: [], predictions: [Self.prediction]))
+    /// Runs a rollout under the prediction alone on a fleet whose clusters have `capacity` seats with `inUse` busy,
+    /// plus `seats(cluster, agent nodes)` for the agent, until it stops progressing.
+    static func run(capacity: Double, inUse: Double, seats: @escaping (FleetCluster, Int) -> Double) throws -> DecisionHarness {
+        var harness = DecisionHarness(spec: try gatedSpec(gates: [], predictions: [prediction]))
         let fleet = Fixtures.fleet
         var agentNodes: [String: Int] = [:]
         harness.signalValues = { cluster, _ in
-            let spec = fleet.cluster(named: cluster)!
             let nodes = agentNodes[cluster] ?? 0
-            let seats = agentSeats(cluster: spec, agentNodes: nodes, seatsPerPodPerNode: 0.0001)
-            return ["apf_seats_limit": 3000, "apf_seats_in_use": 300 + seats, "agent_api_seats": seats,
+            let agent = seats(fleet.cluster(named: cluster)!, nodes)
+            return ["apf_seats_limit": capacity, "apf_seats_in_use": inUse + agent, "agent_api_seats": agent,
                     "agent_nodes": Double(nodes)]
         }
-        for _ in 0..<400 {
+        for _ in 0..<1000 {
             harness.pass()
             for action in harness.carriedOut { agentNodes[action.cluster] = action.nodes.upperBound }
             if harness.status.phase != .progressing { break }
             harness.now += 30
+        }
+        return harness
+    }
+
+    @Test("Inside a cluster: the first batch's cost projected to all nodes refuses to go on, naming cluster and number")
+    func projectsInsideCluster() throws {
+        let harness = try Self.run(capacity: 3000, inUse: 300) {
+            agentSeats(cluster: $0, agentNodes: $1, seatsPerPodPerNode: 0.0001)
         }
         #expect(harness.status.phase == .halted)
         #expect(harness.status.message.contains("gate 'projected-seats' on large"))
@@ -245,22 +253,9 @@ struct PredictionTests {
 
     @Test("Before starting a cluster: the cost model fitted on smaller ones refuses it, and nothing is applied to it")
     func projectsBeforeStart() throws {
-        var harness = DecisionHarness(spec: try gatedSpec(gates: [], predictions: [Self.prediction]))
-        let fleet = Fixtures.fleet
-        var agentNodes: [String: Int] = [:]
-        harness.signalValues = { cluster, _ in
-            let spec = fleet.cluster(named: cluster)!
-            let nodes = agentNodes[cluster] ?? 0
-            // Cheap enough that the small clusters pass, and the 1,000-node cluster's 1% batch would too.
-            let seats = agentSeats(cluster: spec, agentNodes: nodes, seatsPerPodPerNode: 0.00003)
-            return ["apf_seats_limit": 1200, "apf_seats_in_use": 200 + seats, "agent_api_seats": seats,
-                    "agent_nodes": Double(nodes)]
-        }
-        for _ in 0..<400 {
-            harness.pass()
-            for action in harness.carriedOut { agentNodes[action.cluster] = action.nodes.upperBound }
-            if harness.status.phase != .progressing { break }
-            harness.now += 30
+        // Cheap enough that the small clusters pass, and the 1,000-node cluster's 1% batch would too.
+        let harness = try Self.run(capacity: 1200, inUse: 200) {
+            agentSeats(cluster: $0, agentNodes: $1, seatsPerPodPerNode: 0.00003)
         }
         #expect(harness.status.phase == .halted)
         #expect(harness.status.message.contains("before starting large"))
@@ -270,23 +265,7 @@ struct PredictionTests {
 
     @Test("A cheap agent is projected under the headroom everywhere and goes through")
     func cheapAgentPasses() throws {
-        var harness = DecisionHarness(spec: try gatedSpec(gates: [], predictions: [Self.prediction]))
-        let fleet = Fixtures.fleet
-        var agentNodes: [String: Int] = [:]
-        harness.signalValues = { cluster, _ in
-            let spec = fleet.cluster(named: cluster)!
-            let nodes = agentNodes[cluster] ?? 0
-            let seats = 0.01 * Double(nodes)
-            _ = spec
-            return ["apf_seats_limit": 3000, "apf_seats_in_use": 300 + seats, "agent_api_seats": seats,
-                    "agent_nodes": Double(nodes)]
-        }
-        for _ in 0..<1000 {
-            harness.pass()
-            for action in harness.carriedOut { agentNodes[action.cluster] = action.nodes.upperBound }
-            if harness.status.phase != .progressing { break }
-            harness.now += 30
-        }
+        let harness = try Self.run(capacity: 3000, inUse: 300) { _, nodes in 0.01 * Double(nodes) }
         #expect(harness.status.phase == .completed)
     }
 
