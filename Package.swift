@@ -53,6 +53,10 @@ let package = Package(
         ),
         // Health-signal sources (recorded files).
         .target(name: "SluiceSignals", dependencies: ["SluiceCore"], swiftSettings: strictSettings),
+        // Health signals read from Prometheus's HTTP API (URLSession; no other HTTP client).
+        .target(
+            name: "SluicePrometheus", dependencies: ["SluiceCore", "SluiceManifests"], swiftSettings: strictSettings
+        ),
         // A deterministic model of Kubernetes control planes under load; knows nothing of rollouts.
         .target(name: "FleetSimulator", swiftSettings: strictSettings),
         // The reconcile loop, the lease and the action journal around the pure core.
@@ -89,7 +93,7 @@ let package = Package(
             name: "SluiceDaemon",
             dependencies: [
                 "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceController", "SluiceDrivers", "SluiceSignals",
-                "SluiceSimulation", "SluiceBreakGlass",
+                "SluiceSimulation", "SluiceBreakGlass", "SluicePrometheus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -130,6 +134,13 @@ let package = Package(
         .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceCore"]),
         .testTarget(name: "SluiceDriversTests", dependencies: ["SluiceDrivers", "SluiceCore"]),
         .testTarget(name: "SluiceSignalsTests", dependencies: ["SluiceSignals", "SluiceCore"]),
+        // Includes a real Prometheus on loopback (Debian's `prometheus` package) fed by promtool backfill.
+        .testTarget(
+            name: "SluicePrometheusTests",
+            dependencies: [
+                "SluicePrometheus", "SluiceSignals", "SluiceManifests", "SluiceController", "SluiceStore", "SluiceCore",
+            ]
+        ),
         .testTarget(name: "FleetSimulatorTests", dependencies: ["FleetSimulator"]),
         .testTarget(
             name: "SluiceControllerTests",

@@ -22,14 +22,18 @@ public struct RolloutController: Sendable {
     public var maxParallelActions: Int
     public var logger: Logger
     public var faultHook: FaultHook
+    /// Which gate evaluations are stored: each change of verdict, and otherwise one per gate and cluster this often.
+    let sampler: EvaluationSampler
 
     public init(
         store: SluiceStore, driver: any FleetDriver, signals: any SignalSource, clock: any ControllerClock,
         leaseClock: any ControllerClock = WallClock(), owner: String, leaseTTLSeconds: Double = 15,
         maxParallelActions: Int = 8,
         logger: Logger = Logger(label: "sluice.controller", factory: { _ in SwiftLogNoOpLogHandler() }),
-        faultHook: @escaping FaultHook = { _ in }, nodeDirect: (any FleetDriver)? = nil
+        faultHook: @escaping FaultHook = { _ in }, nodeDirect: (any FleetDriver)? = nil,
+        evaluationRecordIntervalSeconds: Double = 60
     ) {
+        self.sampler = EvaluationSampler(intervalSeconds: evaluationRecordIntervalSeconds)
         self.nodeDirect = nodeDirect
         self.store = store
         self.driver = driver
@@ -85,7 +89,8 @@ public struct RolloutController: Sendable {
         for cluster in Reconciler.clustersToWatch(spec: input.spec, status: input.status) {
             input.signals[cluster] = await signals.read(policy: input.spec.policy, cluster: cluster, now: now)
         }
-        let decision = Reconciler.decide(input)
+        var decision = Reconciler.decide(input)
+        decision.gateEvaluations = sampler.sample(decision.gateEvaluations, rollout: name)
         try store.record(decision, rollout: name, now: now, lease: lease)
         for event in decision.events {
             logger.info("\(event.message)", metadata: ["rollout": "\(name)", "verb": "\(event.verb)"])

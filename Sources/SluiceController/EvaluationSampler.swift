@@ -1,0 +1,31 @@
+import SluiceCore
+import Synchronization
+
+/// Thins the gate evaluations a daemon stores: a gate's verdict on a cluster is stored when it changes, and
+/// otherwise at most once per interval, so a daemon passing every few seconds does not grow the table without bound.
+///
+/// Decisions never depend on what is stored; only `explain`, `watch` and `report` read it.
+final class EvaluationSampler: Sendable {
+    let intervalSeconds: Double
+    private let last = Mutex<[String: (verdict: GateEvaluation.Verdict, at: Double)]>([:])
+
+    init(intervalSeconds: Double) {
+        self.intervalSeconds = intervalSeconds
+    }
+
+    /// The evaluations of `rollout` worth storing now.
+    func sample(_ evaluations: [GateEvaluation], rollout: String) -> [GateEvaluation] {
+        last.withLock { last in
+            evaluations.filter { evaluation in
+                let key = "\(rollout)|\(GateRound.key(gate: evaluation.gate, cluster: evaluation.cluster))"
+                if let previous = last[key], previous.verdict == evaluation.verdict,
+                    evaluation.at - previous.at < intervalSeconds
+                {
+                    return false
+                }
+                last[key] = (evaluation.verdict, evaluation.at)
+                return true
+            }
+        }
+    }
+}

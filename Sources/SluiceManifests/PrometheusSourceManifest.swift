@@ -1,0 +1,129 @@
+/// How to read signals from Prometheus, as read from a `kind: PrometheusSource` file.
+public struct PrometheusSourceConfig: Sendable, Equatable {
+    /// One Prometheus for the whole fleet, series told apart by `{cluster}` in the queries; nil with `clusterURLs`.
+    public var baseURL: String?
+    /// A Prometheus per cluster (base URLs by cluster name); clusters missing here read from `baseURL`.
+    public var clusterURLs: [String: String]
+    /// A file whose content (trimmed) is sent as `Authorization: Bearer ...`; read at each query, so rotation works.
+    public var bearerTokenFile: String?
+    /// Basic auth user; the password is read from `basicAuthPasswordFile`.
+    public var basicAuthUser: String?
+    public var basicAuthPasswordFile: String?
+    /// A PEM CA bundle to trust. URLSession on Linux cannot take one per session: the daemon sets it process-wide.
+    public var caFile: String?
+    /// The whole budget for one signal read, retries and backoff included.
+    public var queryTimeoutSeconds: Double
+    /// Further attempts after a failure that may pass (connection refused, timeout, 429, 5xx); never after 400/422.
+    public var retries: Int
+    /// The `step` of `/api/v1/query_range`.
+    public var stepSeconds: Double
+    /// Controller time `t` is Prometheus time `t + offsetSeconds` (a virtual clock starts at 0).
+    public var offsetSeconds: Double
+    /// PromQL templates by signal name, over the defaults; `{cluster}` and `{signal}` are substituted.
+    public var queries: [String: String]
+    /// The template for a signal with no query of its own (nil: such a signal is an error, no data).
+    public var fallbackQuery: String?
+
+    public init(
+        baseURL: String?, clusterURLs: [String: String] = [:], bearerTokenFile: String? = nil,
+        basicAuthUser: String? = nil, basicAuthPasswordFile: String? = nil, caFile: String? = nil,
+        queryTimeoutSeconds: Double = 10, retries: Int = 2, stepSeconds: Double = 30, offsetSeconds: Double = 0,
+        queries: [String: String] = PrometheusSourceConfig.defaultQueries, fallbackQuery: String? = nil
+    ) {
+        self.baseURL = baseURL
+        self.clusterURLs = clusterURLs
+        self.bearerTokenFile = bearerTokenFile
+        self.basicAuthUser = basicAuthUser
+        self.basicAuthPasswordFile = basicAuthPasswordFile
+        self.caFile = caFile
+        self.queryTimeoutSeconds = queryTimeoutSeconds
+        self.retries = retries
+        self.stepSeconds = stepSeconds
+        self.offsetSeconds = offsetSeconds
+        self.queries = queries
+        self.fallbackQuery = fallbackQuery
+    }
+
+    /// The placeholders a query may use.
+    public static let placeholders = ["cluster", "signal"]
+
+    /// A query that reads a recording backfilled with `sluice record --format openmetrics` (or recording rules that
+    /// name their series after the signals).
+    public static let recordedSeriesQuery = "{signal}{cluster=\"{cluster}\"}"
+
+    /// The default PromQL per signal over standard apiserver, APF and CoreDNS metrics, with a `cluster` label.
+    /// Kept in step with `Examples/prometheus/queries.yaml` (a test compares them) and documented in docs/prometheus.md.
+    public static let defaultQueries: [String: String] = [
+        "apiserver_list_latency_p99_seconds":
+            "histogram_quantile(0.99, sum by (le) (rate(apiserver_request_duration_seconds_bucket{cluster=\"{cluster}\",verb=\"LIST\"}[5m])))",
+        "apiserver_mutating_latency_p99_seconds":
+            "histogram_quantile(0.99, sum by (le) (rate(apiserver_request_duration_seconds_bucket{cluster=\"{cluster}\",verb=~\"POST|PUT|PATCH|DELETE\"}[5m])))",
+        "apiserver_read_latency_p99_seconds":
+            "histogram_quantile(0.99, sum by (le) (rate(apiserver_request_duration_seconds_bucket{cluster=\"{cluster}\",verb=\"GET\"}[5m])))",
+        "apiserver_request_rate": "sum(rate(apiserver_request_total{cluster=\"{cluster}\"}[5m]))",
+        "apiserver_429_ratio":
+            "sum(rate(apiserver_request_total{cluster=\"{cluster}\",code=\"429\"}[5m])) / sum(rate(apiserver_request_total{cluster=\"{cluster}\"}[5m]))",
+        "apiserver_5xx_ratio":
+            "sum(rate(apiserver_request_total{cluster=\"{cluster}\",code=~\"5..\"}[5m])) / sum(rate(apiserver_request_total{cluster=\"{cluster}\"}[5m]))",
+        "apf_rejected_per_second": "sum(rate(apiserver_flowcontrol_rejected_requests_total{cluster=\"{cluster}\"}[5m]))",
+        "apf_queued_requests": "sum(apiserver_flowcontrol_current_inqueue_requests{cluster=\"{cluster}\"})",
+        "apf_seats_in_use": "sum(apiserver_flowcontrol_current_executing_seats{cluster=\"{cluster}\"})",
+        "apf_seats_limit": "sum(apiserver_flowcontrol_nominal_limit_seats{cluster=\"{cluster}\"})",
+        "apiserver_availability": "avg(avg_over_time(probe_success{cluster=\"{cluster}\",job=\"apiserver\"}[5m]))",
+        "dns_servfail_ratio":
+            "sum(rate(coredns_dns_responses_total{cluster=\"{cluster}\",rcode=\"SERVFAIL\"}[5m])) / sum(rate(coredns_dns_responses_total{cluster=\"{cluster}\"}[5m]))",
+        "dns_lookup_latency_p99_seconds":
+            "histogram_quantile(0.99, sum by (le) (rate(coredns_dns_request_duration_seconds_bucket{cluster=\"{cluster}\"}[5m])))",
+        "cluster_nodes": "count(kube_node_info{cluster=\"{cluster}\"})",
+    ]
+}
+
+/// Reads `kind: PrometheusSource` files.
+public enum PrometheusSourceManifest {
+    /// The source config in `path`, or every problem found in it.
+    public static func load(_ path: String) throws(ManifestError) -> PrometheusSourceConfig {
+        let root = try ManifestFile.root(of: path, kind: "PrometheusSource")
+        let fields = root.mapping(allowed: ["apiVersion", "kind", "metadata", "spec"])
+        _ = metadataName(fields)
+        let spec = fields?.required("spec")?.mapping(allowed: [
+            "url", "clusterURLs", "bearerTokenFile", "basicAuth", "caFile", "queryTimeout", "retries", "step",
+            "offsetSeconds", "queries", "fallbackQuery",
+        ])
+        let url = spec?["url"]?.string()
+        if let url, !isHTTP(url) { spec?["url"]?.fail("'\(url)' is not an http:// or https:// URL") }
+        var clusterURLs: [String: String] = [:]
+        if let node = spec?["clusterURLs"], let map = node.stringMap() {
+            clusterURLs = map
+            for cluster in map.keys.sorted() where !isHTTP(map[cluster]!) {
+                node.fail("\(cluster): '\(map[cluster]!)' is not an http:// or https:// URL")
+            }
+        }
+        if let spec, url == nil && clusterURLs.isEmpty {
+            spec.owner.fail("give `url` (one Prometheus with a cluster label) or `clusterURLs` (one per cluster)")
+        }
+        let basic = spec?["basicAuth"]?.mapping(allowed: ["user", "passwordFile"])
+        let user = basic?.required("user")?.string()
+        let passwordFile = basic?.required("passwordFile")?.string()
+        var queries = PrometheusSourceConfig.defaultQueries
+        if let node = spec?["queries"], let map = node.stringMap() {
+            for (signal, query) in map {
+                for placeholder in ExecDriverManifest.placeholders(in: query)
+                where !PrometheusSourceConfig.placeholders.contains(placeholder) {
+                    node.fail("queries.\(signal): unknown placeholder {\(placeholder)}; use {cluster}, {signal}")
+                }
+                queries[signal] = query
+            }
+        }
+        let config = PrometheusSourceConfig(
+            baseURL: url, clusterURLs: clusterURLs, bearerTokenFile: spec?["bearerTokenFile"]?.string(),
+            basicAuthUser: user, basicAuthPasswordFile: passwordFile, caFile: spec?["caFile"]?.string(),
+            queryTimeoutSeconds: spec?["queryTimeout"]?.durationSeconds() ?? 10,
+            retries: spec?["retries"]?.int(atLeast: 0) ?? 2, stepSeconds: spec?["step"]?.durationSeconds() ?? 30,
+            offsetSeconds: spec?["offsetSeconds"]?.double() ?? 0, queries: queries,
+            fallbackQuery: spec?["fallbackQuery"]?.string())
+        try root.reader.check()
+        return config
+    }
+
+    static func isHTTP(_ url: String) -> Bool { url.hasPrefix("http://") || url.hasPrefix("https://") }
+}
