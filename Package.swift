@@ -129,6 +129,8 @@ let package = Package(
         // Benchmark: the incident fleet for hours of virtual time (`swift run -c release sluice-sim-bench`).
         .executableTarget(name: "sluice-sim-bench", dependencies: ["FleetSimulator"], swiftSettings: strictSettings),
 
+        // What tests that run real processes share.
+        .target(name: "SluiceTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
         .testTarget(name: "SluiceManifestsTests", dependencies: ["SluiceManifests", "SluiceCore"]),
         .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceCore"]),
@@ -156,10 +158,13 @@ let package = Package(
             name: "SluiceBreakGlassTests",
             dependencies: [
                 "SluiceBreakGlass", "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceController", "SluiceSimulation",
-                "FleetSimulator", "sluice", "sluiced",
+                "FleetSimulator", "sluice", "sluiced", "SluiceTestSupport",
             ]
         ),
         // Real `sluiced` and `sluice` processes: kill and restart, two daemons on one database.
-        .testTarget(name: "SluiceIntegrationTests", dependencies: ["sluiced", "sluice", "SluiceStore", "SluiceCore"]),
+        .testTarget(
+            name: "SluiceIntegrationTests",
+            dependencies: ["sluiced", "sluice", "SluiceStore", "SluiceCore", "SluiceTestSupport"]
+        ),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import SluiceBreakGlass
 import SluiceStore
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import SluiceBreakGlass
 
 /// A private folder with a fake fleet (a file per node, as `Examples/local/driver.yaml` keeps it), a database and the
@@ -37,7 +38,7 @@ struct GlassWorkspace {
         status: Int32, output: String
     ) {
         let process = try launch("sluice", arguments, extraEnvironment: extraEnvironment)
-        await process.exit()
+        await process.waitUntilExit()
         return (process.terminationStatus, process.output)
     }
 
@@ -51,23 +52,13 @@ struct GlassWorkspace {
     }
 
     func launch(_ executable: String, _ arguments: [String], extraEnvironment: [String: String?] = [:]) throws
-        -> Launched
+        -> ChildProcess
     {
-        let process = Process()
-        process.executableURL = Self.binaries.appendingPathComponent(executable)
-        process.arguments = arguments
         var environment = self.environment
         for (name, value) in extraEnvironment { environment[name] = value }
-        process.environment = environment
-        process.currentDirectoryURL = root
-        let log = root.appendingPathComponent("\(executable)-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return Launched(process: process, log: log)
+        return try ChildProcess.launch(
+            Self.binaries.appendingPathComponent(executable), arguments, environment: environment, directory: root,
+            logDirectory: root)
     }
 
     /// Node files of `cluster` in the fake fleet.
@@ -80,16 +71,8 @@ struct GlassWorkspace {
             .split(separator: "\n").map(String.init)
     }
 
-    /// The folder holding the built executables: the test bundle's own folder or one above it.
-    static var binaries: URL {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("sluiced").path) {
-            let parent = url.deletingLastPathComponent()
-            precondition(parent.path != url.path, "cannot find the built sluiced next to the test bundle")
-            url = parent
-        }
-        return url
-    }
+    /// The folder holding the built executables.
+    static var binaries: URL { ChildProcess.builtBinaries }
 
     /// Files for a two-cluster rollout whose second wave waits for approval, the local exec driver, a healthy
     /// recording, and a break-glass config whose per-node command removes the node's file.
@@ -193,51 +176,8 @@ struct GlassTestError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A started process and its combined output.
-struct Launched {
-    let process: Process
-    let log: URL
-
-    var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-
-    /// Waits for the process to end without holding a thread of the tests' shared pool (other tests go on).
-    func exit() async {
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-        process.waitUntilExit()
-    }
-
-    var terminationStatus: Int32 { process.terminationStatus }
-
-    func kill() {
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
-}
-
-/// Polls `condition` until it holds or `timeoutSeconds` pass.
-func eventually(timeoutSeconds: Double = 30, _ condition: () throws -> Bool) async throws -> Bool {
-    let deadline = Date().addingTimeInterval(timeoutSeconds)
-    while Date() < deadline {
-        if try condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return try condition()
-}
-
 /// Runs a program to completion and returns its status and output, without blocking the tests' shared pool.
 @discardableResult
 func runProgram(_ path: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    let log = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bg-run-\(UUID().uuidString).log")
-    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: log) }
-    let handle = try FileHandle(forWritingTo: log)
-    process.standardOutput = handle
-    process.standardError = handle
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    await Launched(process: process, log: log).exit()
-    return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+    try await ChildProcess.run(path, arguments)
 }

@@ -166,7 +166,8 @@ final class ScratchFolder {
         #expect(status != 0)
         #expect(command == "sleep 30")
         #expect(error?.description.contains("timed out and was killed") == true)
-        #expect(elapsed < .seconds(10), "the command was not killed at its timeout")
+        // Well under the command's own 30 s, with room for a loaded machine: it was killed, not waited for.
+        #expect(elapsed < .seconds(25), "the command was not killed at its timeout")
     }
 
     @Test func aProgramThatCannotStartIsReported() async throws {
@@ -209,7 +210,7 @@ final class ScratchFolder {
             return
         }
         #expect(timedOut)
-        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(Date().timeIntervalSince(started) < 25)
         _ = folder
     }
 

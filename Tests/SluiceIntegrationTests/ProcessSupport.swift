@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 
 /// Runs the built `sluice` and `sluiced` executables as a user would, in a private temporary workspace.
 struct Workspace {
@@ -24,83 +25,23 @@ struct Workspace {
 
     /// Runs `sluice` to completion.
     func sluice(_ arguments: String...) throws -> (status: Int32, output: String) {
-        let process = try launch("sluice", arguments)
-        process.process.waitUntilExit()
-        return (process.terminationStatus, process.output)
+        try ChildProcess.runBlocking(
+            Self.binaries.appendingPathComponent("sluice").path, arguments, environment: environment, directory: root)
     }
 
     /// Starts `sluiced`; the caller waits for it or kills it.
-    func startDaemon(_ arguments: [String], extraEnvironment: [String: String] = [:]) throws -> RunningProcess {
+    func startDaemon(_ arguments: [String], extraEnvironment: [String: String] = [:]) throws -> ChildProcess {
         try launch("sluiced", arguments, extraEnvironment: extraEnvironment)
     }
 
-    func launch(_ executable: String, _ arguments: [String], extraEnvironment: [String: String] = [:]) throws -> RunningProcess {
-        let process = Process()
-        process.executableURL = Self.binaries.appendingPathComponent(executable)
-        process.arguments = arguments
-        process.environment = environment.merging(extraEnvironment) { $1 }
-        process.currentDirectoryURL = root
-        let log = root.appendingPathComponent("\(executable)-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return RunningProcess(process: process, log: log)
+    func launch(_ executable: String, _ arguments: [String], extraEnvironment: [String: String] = [:]) throws -> ChildProcess {
+        try ChildProcess.launch(
+            Self.binaries.appendingPathComponent(executable), arguments,
+            environment: environment.merging(extraEnvironment) { $1 }, directory: root, logDirectory: root)
     }
 
-    /// The folder holding the built executables: the test bundle's own folder.
-    static var binaries: URL {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("sluiced").path) {
-            let parent = url.deletingLastPathComponent()
-            precondition(parent.path != url.path, "cannot find the built sluiced next to the test bundle")
-            url = parent
-        }
-        return url
-    }
-}
-
-/// A started process and its combined output.
-struct RunningProcess {
-    let process: Process
-    let log: URL
-
-    var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-
-    /// Waits for the process to exit without blocking a test thread; past `timeoutSeconds` it is killed, so a test
-    /// that goes wrong fails instead of hanging. Returns whether it exited by itself.
-    @discardableResult
-    func waitUntilExit(timeoutSeconds: Double = 120) async -> Bool {
-        let deadline = Date().addingTimeInterval(timeoutSeconds)
-        while process.isRunning && Date() < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        guard process.isRunning else {
-            process.waitUntilExit()
-            return true
-        }
-        kill()
-        return false
-    }
-    var terminationStatus: Int32 { process.terminationStatus }
-    var terminationReason: Process.TerminationReason { process.terminationReason }
-
-    func kill() {
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
-}
-
-/// Polls `condition` (reading real state, not guessing at time) until it holds or `timeoutSeconds` pass.
-func eventually(timeoutSeconds: Double = 30, _ condition: () throws -> Bool) async throws -> Bool {
-    let deadline = Date().addingTimeInterval(timeoutSeconds)
-    while Date() < deadline {
-        if try condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return try condition()
+    /// The folder holding the built executables.
+    static var binaries: URL { ChildProcess.builtBinaries }
 }
 
 /// Files for a two-cluster rollout on the local exec driver, gated on a healthy recording.

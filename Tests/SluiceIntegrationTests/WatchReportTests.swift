@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import Testing
 
 /// A rollout that goes wrong on the simulator: a cluster-wide pod list reaches a 5,000-node cluster, a gate breaches,
@@ -140,19 +141,5 @@ struct WatchReportTests {
 
 /// Runs a program outside the build (python3, tmux) to completion; output is stdout and stderr together.
 func runTool(_ path: String, _ arguments: [String], in workspace: Workspace) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    process.environment = workspace.environment
-    process.currentDirectoryURL = workspace.root
-    let log = workspace.root.appendingPathComponent("tool-\(UUID().uuidString).log")
-    FileManager.default.createFile(atPath: log.path, contents: nil)
-    let handle = try FileHandle(forWritingTo: log)
-    defer { try? handle.close() }
-    process.standardOutput = handle
-    process.standardError = handle
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+    try ChildProcess.runBlocking(path, arguments, environment: workspace.environment, directory: workspace.root)
 }

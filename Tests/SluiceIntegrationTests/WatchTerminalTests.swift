@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import Testing
 
 /// A private tmux server (its own socket) running `sluice watch` in a real pseudo-terminal.

@@ -1,0 +1,316 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import SluiceController
+import SluiceCore
+import SluiceManifests
+import SluicePrometheus
+import SluiceSignals
+import SluiceStore
+import Testing
+
+/// A child process with its output in a log file, stopped (SIGTERM, then SIGKILL) without blocking a test thread.
+final class Child: @unchecked Sendable {
+    let process = Process()
+    let log: URL
+
+    init(_ executable: String, _ arguments: [String], log: URL) throws {
+        self.log = log
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// Waits for the process to exit by polling; kills it past `timeoutSeconds`. Returns whether it exited by itself.
+    @discardableResult
+    func waitUntilExit(timeoutSeconds: Double) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+            return false
+        }
+        return true
+    }
+
+    func stop() async {
+        if process.isRunning { process.terminate() }
+        await waitUntilExit(timeoutSeconds: 10)
+    }
+
+    /// Synchronous last resort for `defer`: SIGKILL, so that no server outlives a failed test.
+    func killNow() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+struct PromTestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A loopback port nobody listens on now: bind to port 0 and read what the kernel chose.
+func freePort() throws -> Int {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socket >= 0 else { throw PromTestError("socket() failed") }
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
+    }
+    guard bound == 0 else { throw PromTestError("bind() failed") }
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-prom-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Whether an HTTP GET of `url` answers 200 within a second.
+func answers(_ url: URL) async -> Bool {
+    var request = URLRequest(url: url)
+    request.timeoutInterval = 1
+    guard let (_, response) = try? await URLSession.shared.data(for: request) else { return false }
+    return (response as? HTTPURLResponse)?.statusCode == 200
+}
+
+/// The reason a source gives for `signal`, or nil when it returned data.
+func noDataReason(_ source: PrometheusSignalSource, signal: String, from: Double = 0, through: Double = 600) async
+    -> String?
+{
+    do {
+        _ = try await source.samples(cluster: "a", signal: signal, from: from, through: through)
+        return nil
+    } catch {
+        return "\(error)"
+    }
+}
+
+// MARK: - The rollout the replay drives (as in SluiceControllerTests' `runRecorded`)
+
+actor NoopDriver: FleetDriver {
+    private(set) var calls: [String] = []
+    func execute(_ action: FleetAction, on cluster: FleetCluster, artifact: ArtifactRef) async throws -> String {
+        calls.append(action.key)
+        return "ok"
+    }
+}
+
+func replaySpec() throws -> RolloutSpec {
+    let fleet = Fleet(name: "f", clusters: [FleetCluster(name: "a", nodeCount: 4), FleetCluster(name: "b", nodeCount: 3)])
+    let plan = RolloutPlan(
+        name: "r1", artifact: ArtifactRef(name: "agent", version: "2"), fleetPath: "f", policyName: "p",
+        waves: [
+            WavePlan(name: "one", clusters: .names(["a"]), nodeBatches: [.count(1), .percent(50), .percent(100)],
+                     bakeBetweenBatchesSeconds: 300, bakeAfterClusterSeconds: 600),
+            WavePlan(name: "two", clusters: .names(["b"]), nodeBatches: [.count(1), .percent(100)],
+                     bakeBetweenBatchesSeconds: 300, bakeAfterClusterSeconds: 600),
+        ])
+    let gates = [
+        Gate(name: "errors", signal: "apiserver_429_ratio", bound: .atMost(0.01)),
+        Gate(name: "dns", signal: "dns_servfail_ratio", bound: .atMost(0.05)),
+    ]
+    return try RolloutSpec.resolve(plan: plan, fleet: fleet, policy: GatePolicy(name: "p", gates: gates)).get()
+}
+
+/// What a replay decided: the journal's action keys, the final phase and the event verbs.
+struct Decisions: Equatable, CustomStringConvertible {
+    var journal: [String]
+    var phase: String
+    var verbs: [String]
+    var description: String { "phase \(phase); journal \(journal); events \(verbs)" }
+}
+
+func replay(_ source: any SignalSource, limit: Double = 7200) async throws -> Decisions {
+    let store = try SluiceStore()
+    try store.submit(spec: try replaySpec(), planPath: "plan.yaml", actor: "alice", now: 0)
+    let clock = ManualClock()
+    let controller = RolloutController(
+        store: store, driver: NoopDriver(), signals: source, clock: clock, leaseClock: clock, owner: "d",
+        leaseTTLSeconds: 30, maxParallelActions: 1)
+    while await clock.now() <= limit {
+        _ = try await controller.reconcileOnce()
+        let phase = try store.rollout(named: "r1")?.status.phase
+        if phase == .halted || phase == .completed { break }
+        await clock.advance(by: 30)
+    }
+    let phase = try store.rollout(named: "r1")?.status.phase
+    return Decisions(
+        journal: try store.journal(rollout: "r1").map(\.action.key), phase: "\(phase.map { "\($0)" } ?? "none")",
+        verbs: try store.events(rollout: "r1").map(\.event.verb))
+}
+
+/// Two clusters every 30 s for 2 h; cluster b's DNS starts failing at 1,800 s, so a gate halts the rollout there.
+func incidentRecording() -> [RecordedSample] {
+    var samples: [RecordedSample] = []
+    for at in stride(from: 0.0, through: 7200, by: 30) {
+        for cluster in ["a", "b"] {
+            let ratio = 0.001 + 0.0001 * Double(Int(at) % 7)
+            samples.append(RecordedSample(timestamp: at, cluster: cluster, signal: "apiserver_429_ratio", value: ratio))
+            let servfail = cluster == "b" && at >= 1800 ? 0.2 : 0.0
+            samples.append(RecordedSample(timestamp: at, cluster: cluster, signal: "dns_servfail_ratio", value: servfail))
+        }
+    }
+    return samples
+}
+
+// MARK: - The tests
+
+@Suite("Prometheus as a signal source, against a real Prometheus on loopback")
+struct RealPrometheusTests {
+    static let prometheus = "/usr/bin/prometheus"
+    static let promtool = "/usr/bin/promtool"
+
+    static var installed: Bool {
+        let installed = FileManager.default.isExecutableFile(atPath: prometheus)
+            && FileManager.default.isExecutableFile(atPath: promtool)
+        if !installed {
+            print(
+                """
+                ************************************************************************************************
+                SKIPPED: the Prometheus replay tests need /usr/bin/prometheus and /usr/bin/promtool (Debian
+                package prometheus), not installed. .ci/run installs it; `apt-get install prometheus` to run here.
+                ************************************************************************************************
+                """)
+        }
+        return installed
+    }
+
+    @Test(
+        "A recording backfilled into Prometheus replays to the same decisions; bad queries, NaN, nothing and a stopped server are no data",
+        .enabled(if: installed), .timeLimit(.minutes(5)))
+    func replayAgainstPrometheus() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Prometheus drops blocks past its retention: shift virtual time (0...7200) to end an hour ago.
+        let now = Date().timeIntervalSince1970
+        let offset = ((now - 7200 - 3600) / 60).rounded(.down) * 60
+        let samples = incidentRecording()
+        let recordingPath = directory.appendingPathComponent("incident.om")
+        try OpenMetricsRecording.render(samples, offsetSeconds: offset).write(
+            to: recordingPath, atomically: true, encoding: .utf8)
+        let tsdb = directory.appendingPathComponent("tsdb")
+        let backfill = try Child(
+            Self.promtool, ["tsdb", "create-blocks-from", "openmetrics", recordingPath.path, tsdb.path],
+            log: directory.appendingPathComponent("promtool.log"))
+        defer { backfill.killNow() }
+        #expect(await backfill.waitUntilExit(timeoutSeconds: 120), "promtool hung")
+        #expect(backfill.process.terminationStatus == 0, "promtool failed: \(backfill.output)")
+
+        let port = try freePort()
+        let config = directory.appendingPathComponent("prometheus.yml")
+        try "global:\n  scrape_interval: 1m\nscrape_configs: []\n".write(to: config, atomically: true, encoding: .utf8)
+        let server = try Child(
+            Self.prometheus,
+            [
+                "--config.file", config.path, "--storage.tsdb.path", tsdb.path, "--storage.tsdb.retention.time", "30d",
+                "--web.listen-address", "127.0.0.1:\(port)",
+            ],
+            log: directory.appendingPathComponent("prometheus.log"))
+        defer { server.killNow() }
+        let base = "http://127.0.0.1:\(port)"
+
+        // Ready, then the backfilled series answers (blocks can take a moment to load): polled, with a deadline.
+        var ready = false
+        let deadline = Date().addingTimeInterval(60)
+        while !ready && Date() < deadline && server.process.isRunning {
+            ready = await answers(URL(string: base + "/-/ready")!)
+            if !ready { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(ready, "Prometheus did not become ready: \(server.output.suffix(3000))")
+        let source = PrometheusSignalSource(config: PrometheusSourceConfig(
+            baseURL: base, queryTimeoutSeconds: 5, retries: 1, stepSeconds: 30, offsetSeconds: offset, queries: [:],
+            fallbackQuery: PrometheusSourceConfig.recordedSeriesQuery))
+        var loaded = false
+        while !loaded && Date() < deadline {
+            let known = try? await source.samples(cluster: "b", signal: "dns_servfail_ratio", from: 0, through: 7200)
+            loaded = known?.count == 241
+            if !loaded { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        try #require(loaded, "the backfilled series never answered: \(server.output.suffix(3000))")
+
+        // The same rollout, gated on the recording file and on Prometheus at the recorded times.
+        let fromFile = try await replay(RecordedSignalSource(samples: samples))
+        let fromPrometheus = try await replay(source)
+        #expect(fromFile.phase == "halted", "\(fromFile)")
+        #expect(fromFile.journal.contains("apply/b/0"))
+        #expect(fromPrometheus == fromFile)
+        print("Prometheus replay: \(fromPrometheus)")
+
+        // Failures against the real server: each is no data with the reason.
+        func queried(_ query: String) -> PrometheusSignalSource {
+            PrometheusSignalSource(config: PrometheusSourceConfig(
+                baseURL: base, queryTimeoutSeconds: 5, retries: 1, offsetSeconds: offset, queries: ["x": query]))
+        }
+        let badQuery = await noDataReason(queried("sum(rate(x[5m]"), signal: "x")
+        #expect(badQuery?.contains("HTTP 400 bad_data") == true, "\(badQuery ?? "data")")
+        let nan = await noDataReason(queried("vector(NaN)"), signal: "x")
+        #expect(nan?.contains("NaN") == true, "\(nan ?? "data")")
+        let nothing = await noDataReason(queried("no_such_metric{cluster=\"{cluster}\"}"), signal: "x")
+        #expect(nothing?.contains("no data") == true, "\(nothing ?? "data")")
+        let twoSeries = await noDataReason(
+            queried("label_replace(dns_servfail_ratio, \"x\", \"$1\", \"cluster\", \"(.*)\")"), signal: "x")
+        #expect(twoSeries?.contains("2 series") == true, "\(twoSeries ?? "data")")
+
+        await server.stop()
+        let refused = await noDataReason(source, signal: "dns_servfail_ratio")
+        #expect(refused?.contains("connection refused") == true, "\(refused ?? "data")")
+    }
+
+    @Test("A server slower than the query timeout is no data: timed out", .timeLimit(.minutes(1)))
+    func slowServer() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = """
+            import http.server, socketserver, sys, time
+            class Slow(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    time.sleep(20)
+                    self.send_response(200); self.end_headers(); self.wfile.write(b'{}')
+                def log_message(self, *args): pass
+            class Server(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
+            server = Server(("127.0.0.1", 0), Slow)
+            print("port", server.server_address[1], flush=True)
+            server.serve_forever()
+            """
+        let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let interpreter = try #require(python, "python3 is needed for the slow stand-in server")
+        let server = try Child(interpreter, ["-c", script], log: directory.appendingPathComponent("slow.log"))
+        defer { server.killNow() }
+        var port: String?
+        let deadline = Date().addingTimeInterval(20)
+        while port == nil && Date() < deadline && server.process.isRunning {
+            port = server.output.split(separator: "\n").first { $0.hasPrefix("port ") }.map { String($0.dropFirst(5)) }
+            if port == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let listening = try #require(port, "the stand-in server did not start: \(server.output)")
+        let source = PrometheusSignalSource(config: PrometheusSourceConfig(
+            baseURL: "http://127.0.0.1:\(listening)", queryTimeoutSeconds: 1, retries: 2,
+            queries: ["x": "up"]))
+        let started = Date()
+        let reason = await noDataReason(source, signal: "x")
+        #expect(reason?.contains("timed out") == true, "\(reason ?? "data")")
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed < 5)
+        print("slow server: \(reason ?? "data") after \(elapsed) s")
+        await server.stop()
+        print("slow server stopped after \(Date().timeIntervalSince(started)) s")
+    }
+}
