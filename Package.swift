@@ -141,6 +141,7 @@ let package = Package(
             name: "SluicePrometheusTests",
             dependencies: [
                 "SluicePrometheus", "SluiceSignals", "SluiceManifests", "SluiceController", "SluiceStore", "SluiceCore",
+                "SluiceDaemon", "SluiceSimulation", "SluiceTestSupport",
             ]
         ),
         .testTarget(name: "FleetSimulatorTests", dependencies: ["FleetSimulator"]),

@@ -137,11 +137,20 @@ func resolve(_ loaded: LoadedPlan, against fleet: Fleet) throws -> RolloutSpec {
 /// `sluice record PLAN --out FILE`
 struct Record: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Simulate a plan under Sluice and write the signals monitoring saw to a recording (.csv or .jsonl).",
-        discussion: "The recording replays with `sluiced --signals FILE`; timestamps are virtual seconds from the start.")
+        abstract: "Simulate a plan under Sluice and write the signals monitoring saw to a recording (.csv, .jsonl, .om).",
+        discussion: """
+            The recording replays with `sluiced --signals FILE`; timestamps are virtual seconds from the start. \
+            OpenMetrics output (.om, or --format openmetrics) backfills into Prometheus with `promtool tsdb \
+            create-blocks-from openmetrics FILE DIR`: one gauge per signal with a `cluster` label, timestamps in \
+            seconds plus --offset (Prometheus drops data older than its retention, so shift it to recent time).
+            """)
 
     @Argument(help: "The plan file.") var file: String
     @Option(name: .long, help: "The recording to write; its extension (.csv, .jsonl) names the format.") var out: String
+    @Option(name: .long, help: "csv, jsonl or openmetrics (default: from the extension; .om and .openmetrics are OpenMetrics).")
+    var format: String?
+    @Option(name: .long, help: "Seconds added to every timestamp of OpenMetrics output (for example the Unix time of the start).")
+    var offset: Double = 0
     @Option(name: .long, help: "Record only these signals (comma-separated; default: those the plan's policy reads).")
     var signals: String?
     @Flag(name: .long, help: "Record every signal the simulator reports.") var allSignals = false
@@ -153,8 +162,14 @@ struct Record: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            guard let format = RecordingFile.Format(path: out) else {
-                throw CLIFailure(exitCode: 2, message: "--out \(out): name the file .csv or .jsonl")
+            let extensionName = URL(fileURLWithPath: out).pathExtension.lowercased()
+            let openMetrics = format == "openmetrics" || (format == nil && ["om", "openmetrics"].contains(extensionName))
+            let fileFormat = format.flatMap(RecordingFile.Format.init(rawValue:)) ?? RecordingFile.Format(path: out)
+            if let format, format != "openmetrics" && RecordingFile.Format(rawValue: format) == nil {
+                throw CLIFailure(exitCode: 2, message: "--format \(format): use csv, jsonl or openmetrics")
+            }
+            guard openMetrics || fileFormat != nil else {
+                throw CLIFailure(exitCode: 2, message: "--out \(out): name the file .csv, .jsonl or .om, or give --format")
             }
             guard let durationSeconds = DurationText.seconds(duration) else {
                 throw CLIFailure(exitCode: 2, message: "--duration '\(duration)' is not a duration (like 6h)")
@@ -172,7 +187,10 @@ struct Record: AsyncParsableCommand {
                 RecordedSample(timestamp: $0.at, cluster: $0.cluster, signal: $0.signal, value: $0.value)
             }
             do {
-                try RecordingFile.render(samples, format: format).write(toFile: out, atomically: true, encoding: .utf8)
+                let text = openMetrics
+                    ? OpenMetricsRecording.render(samples, offsetSeconds: offset)
+                    : RecordingFile.render(samples, format: fileFormat ?? .csv)
+                try text.write(toFile: out, atomically: true, encoding: .utf8)
             } catch {
                 throw CLIFailure(exitCode: 1, message: "cannot write \(out): \(error)")
             }

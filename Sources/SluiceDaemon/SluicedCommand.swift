@@ -8,6 +8,7 @@ import SluiceController
 import SluiceCore
 import SluiceDrivers
 import SluiceManifests
+import SluicePrometheus
 import SluiceSignals
 import SluiceBreakGlass
 import SluiceSimulation
@@ -38,6 +39,9 @@ public struct SluicedCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Seconds added to the recording's timestamps to put them on the controller's clock.")
     var signalsOffset: Double = 0
+
+    @Option(name: .long, help: "A PrometheusSource file: gate on Prometheus queries (see docs/prometheus.md).")
+    var prometheus: String?
 
     @Option(name: .long, help: "Use the simulator as the fleet: this fleet file's clusters, simulated (no real cluster is touched).")
     var simulate: String?
@@ -73,6 +77,9 @@ public struct SluicedCommand: AsyncParsableCommand {
         if let virtualStep, virtualStep <= 0 { throw ValidationError("--virtual-step must be positive") }
         if leaseTTL <= 0 { throw ValidationError("--lease-ttl must be positive") }
         if speed <= 0 { throw ValidationError("--speed must be positive") }
+        if prometheus != nil && (signals != nil || simulate != nil) {
+            throw ValidationError("--prometheus is a signal source of its own; drop --signals and --simulate")
+        }
         if simulate != nil && (driverConfig != nil || signals != nil) {
             throw ValidationError("--simulate brings its own driver and signals; drop --driver-config and --signals")
         }
@@ -139,9 +146,15 @@ public struct SluicedCommand: AsyncParsableCommand {
         }
         let driver: any FleetDriver = try driverConfig.map { ExecDriver(config: try ExecDriverManifest.load($0)) }
             ?? UnconfiguredDriver()
-        let signals: any SignalSource = try self.signals.map {
+        var signals: any SignalSource = try self.signals.map {
             try RecordedSignalSource(path: $0, offsetSeconds: signalsOffset)
         } ?? NoSignalSource()
+        if let prometheus {
+            let config = try PrometheusSourceManifest.load(prometheus)
+            // URLSession on Linux takes a CA bundle only process-wide, through this variable (read by libcurl setup).
+            if let caFile = config.caFile { setenv("URLSessionCertificateAuthorityInfoFile", caFile, 1) }
+            signals = PrometheusSignalSource(config: config)
+        }
         guard let virtualStep else {
             var wiring = FleetWiring(driver: driver, signals: signals, clock: WallClock())
             wiring.nodeDirect = nodeDirect
@@ -206,6 +219,6 @@ struct UnconfiguredDriver: FleetDriver {
 /// The signal source of a daemon started without one: nothing is known, so every gate sees no data.
 struct NoSignalSource: SignalSource {
     func samples(cluster: String, signal: String, from: Double, through: Double) throws -> [SignalSample] {
-        throw ValidationError("no signal source configured (start sluiced with --signals FILE)")
+        throw ValidationError("no signal source configured (start sluiced with --signals FILE or --prometheus FILE)")
     }
 }

@@ -87,7 +87,7 @@ public enum PrometheusSourceManifest {
         _ = metadataName(fields)
         let spec = fields?.required("spec")?.mapping(allowed: [
             "url", "clusterURLs", "bearerTokenFile", "basicAuth", "caFile", "queryTimeout", "retries", "step",
-            "offsetSeconds", "queries", "fallbackQuery",
+            "offsetSeconds", "defaultQueries", "queries", "fallbackQuery",
         ])
         let url = spec?["url"]?.string()
         if let url, !isHTTP(url) { spec?["url"]?.fail("'\(url)' is not an http:// or https:// URL") }
@@ -104,7 +104,9 @@ public enum PrometheusSourceManifest {
         let basic = spec?["basicAuth"]?.mapping(allowed: ["user", "passwordFile"])
         let user = basic?.required("user")?.string()
         let passwordFile = basic?.required("passwordFile")?.string()
-        var queries = PrometheusSourceConfig.defaultQueries
+        // `defaultQueries: false` starts from no queries (with recording rules and a fallbackQuery, for example).
+        let useDefaults = spec?["defaultQueries"]?.bool() ?? true
+        var queries = useDefaults ? PrometheusSourceConfig.defaultQueries : [:]
         if let node = spec?["queries"], let map = node.stringMap() {
             for (signal, query) in map {
                 for placeholder in ExecDriverManifest.placeholders(in: query)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -33,8 +33,8 @@ public struct PrometheusSignalSource: SignalSource {
     public init(config: PrometheusSourceConfig) {
         self.config = config
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = config.queryTimeoutSeconds
-        configuration.timeoutIntervalForResource = config.queryTimeoutSeconds
+        configuration.timeoutIntervalForRequest = max(1, config.queryTimeoutSeconds.rounded(.up))
+        configuration.timeoutIntervalForResource = max(1, config.queryTimeoutSeconds.rounded(.up))
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         session = URLSession(configuration: configuration)
     }
@@ -105,19 +105,24 @@ public struct PrometheusSignalSource: SignalSource {
         request.httpMethod = "GET"
         request.setValue("application/json", forHTTPHeaderField: "Accept")
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        request.timeoutInterval = seconds
+        // Foundation on Linux truncates the interval to whole seconds (0 fires at once): round up; the race below
+        // keeps the real deadline.
+        request.timeoutInterval = max(1, seconds.rounded(.up))
         if let authorization = try authorization() { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
         let session = session
+        let prepared = request
+        let timeoutSeconds = config.queryTimeoutSeconds
+        let host = url.host ?? ""
         let (data, response) = try await withThrowingTaskGroup(of: (Data, URLResponse)?.self) { group in
             group.addTask {
                 do {
-                    return try await session.data(for: request)
+                    return try await session.data(for: prepared)
                 } catch let error as URLError {
-                    throw Self.describe(error, timeoutSeconds: config.queryTimeoutSeconds)
+                    throw Self.describe(error, timeoutSeconds: timeoutSeconds)
                 } catch is CancellationError {
                     return nil
                 } catch {
-                    throw PrometheusError("\(url.host ?? ""): \(error.localizedDescription)", retryable: true)
+                    throw PrometheusError("\(host): \(error.localizedDescription)", retryable: true)
                 }
             }
             group.addTask {
@@ -126,7 +131,7 @@ public struct PrometheusSignalSource: SignalSource {
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let result = first else {
-                throw PrometheusError("timed out after \(Self.number(config.queryTimeoutSeconds))s", retryable: true)
+                throw PrometheusError("timed out after \(Self.number(timeoutSeconds))s", retryable: true)
             }
             return result
         }

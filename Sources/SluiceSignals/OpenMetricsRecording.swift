@@ -47,7 +47,7 @@ public enum OpenMetricsRecording {
         if number.isNaN { return "NaN" }
         if number == .infinity { return "+Inf" }
         if number == -.infinity { return "-Inf" }
-        return "\(number)"
+        return String(format: "%.6g", number)
     }
 
     static func timestamp(_ seconds: Double) -> String {

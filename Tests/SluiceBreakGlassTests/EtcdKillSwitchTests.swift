@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import SluiceBreakGlass
 import SluiceCore
 import SluiceStore
@@ -14,7 +15,7 @@ final class LocalEtcd {
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-etcd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let (clientPort, peerPort) = (try Self.freePort(), try Self.freePort())
+        let (clientPort, peerPort) = (try freeLoopbackPort(), try freeLoopbackPort())
         clientURL = URL(string: "http://127.0.0.1:\(clientPort)")!
         let peerURL = "http://127.0.0.1:\(peerPort)"
         process = Process()
@@ -41,25 +42,6 @@ final class LocalEtcd {
 
     var log: String { (try? String(contentsOf: directory.appendingPathComponent("etcd.log"), encoding: .utf8)) ?? "" }
 
-    /// A loopback port nobody listens on now: bind to port 0 and read what the kernel chose.
-    static func freePort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw GlassTestError("socket() failed") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
-        }
-        guard bound == 0 else { throw GlassTestError("bind() failed") }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 @Suite("The etcd kill switch against a real etcd on loopback")
@@ -131,7 +113,7 @@ struct EtcdKillSwitchTests {
 
     @Test("An etcd that does not answer fails the nodes after the configured tries, and says so")
     func unreachable() async throws {
-        let port = try LocalEtcd.freePort()
+        let port = try freeLoopbackPort()
         let channel = EtcdKillSwitchChannel(endpoint: URL(string: "http://127.0.0.1:\(port)")!, timeoutSeconds: 1)
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceDaemon
 import SluiceManifests
 import SluicePrometheus
 import SluiceSignals
@@ -68,6 +69,38 @@ struct ResponseAndRecordingTests {
         #expect(config.baseURL == "http://prometheus.monitoring.svc:9090")
     }
 
+    @Test("A full PrometheusSource file: per-cluster URLs, auth, timeouts, overrides without the defaults")
+    func manifestFull() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("prom-\(UUID().uuidString).yaml").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try """
+            apiVersion: sluice.dev/v1
+            kind: PrometheusSource
+            metadata: {name: p}
+            spec:
+              clusterURLs: {a: "http://a:9090", b: "https://b:9090/prom"}
+              basicAuth: {user: sluice, passwordFile: /etc/pw}
+              caFile: /etc/ca.pem
+              queryTimeout: 3s
+              retries: 0
+              step: 1m
+              offsetSeconds: 1700000000
+              defaultQueries: false
+              queries: {apiserver_429_ratio: 'sluice:apiserver_429_ratio{cluster="{cluster}"}'}
+              fallbackQuery: 'sluice:{signal}{cluster="{cluster}"}'
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let config = try PrometheusSourceManifest.load(path)
+        #expect(config.baseURL == nil)
+        #expect(config.clusterURLs == ["a": "http://a:9090", "b": "https://b:9090/prom"])
+        #expect(config.basicAuthUser == "sluice" && config.basicAuthPasswordFile == "/etc/pw")
+        #expect(config.caFile == "/etc/ca.pem")
+        #expect(config.queryTimeoutSeconds == 3 && config.retries == 0 && config.stepSeconds == 60)
+        #expect(config.offsetSeconds == 1_700_000_000)
+        #expect(config.queries.keys.sorted() == ["apiserver_429_ratio"])
+        let source = PrometheusSignalSource(config: config)
+        #expect(source.query(cluster: "b", signal: "dns_servfail_ratio") == #"sluice:dns_servfail_ratio{cluster="b"}"#)
+    }
+
     @Test("A PrometheusSource file with problems names the file, line and field")
     func manifestErrors() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("prom-\(UUID().uuidString).yaml").path
@@ -113,5 +146,15 @@ struct ResponseAndRecordingTests {
             # EOF
 
             """)
+    }
+}
+
+@Suite("sluiced --prometheus")
+struct SluicedPrometheusFlagTests {
+    @Test("--prometheus parses alone and is refused with --signals or --simulate")
+    func exclusive() throws {
+        _ = try SluicedCommand.parseAsRoot(["--prometheus", "prom.yaml"])
+        #expect(throws: (any Error).self) { try SluicedCommand.parseAsRoot(["--prometheus", "p.yaml", "--signals", "s.csv"]) }
+        #expect(throws: (any Error).self) { try SluicedCommand.parseAsRoot(["--prometheus", "p.yaml", "--simulate", "f.yaml"]) }
     }
 }
