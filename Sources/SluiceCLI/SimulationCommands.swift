@@ -154,6 +154,8 @@ struct Record: AsyncParsableCommand {
     @Option(name: .long, help: "Record only these signals (comma-separated; default: those the plan's policy reads).")
     var signals: String?
     @Flag(name: .long, help: "Record every signal the simulator reports.") var allSignals = false
+    @Flag(name: .long, help: "Record the plan's artifact going everywhere within 29 minutes, unguarded (Dec 2024).")
+    var unguarded = false
     @Option(name: .long, help: "The simulation's seed.") var seed: UInt64 = 1
     @Option(name: .long, help: "How long to simulate, in virtual time, whatever the rollout does.") var duration = "6h"
     @Option(name: .long, help: "Keep one sample per signal this often (a multiple of the 15s scrape interval).")
@@ -182,7 +184,12 @@ struct Record: AsyncParsableCommand {
                 : Set(signals.map { $0.split(separator: ",").map(String.init) } ?? loaded.spec.policy.signalNames)
             let runner = SimulationRunner(
                 fleet: loaded.fleet, seed: seed, horizonSeconds: durationSeconds, observeAfterStopSeconds: .infinity)
-            let (outcome, scraped) = try await runner.guardedRecording(loaded.spec, signals: wanted)
+            guard let profile = AgentAPIProfile.forArtifact(loaded.spec.artifact) else {
+                throw CLIFailure(exitCode: 2, message: "\(loaded.planPath): the simulator has no apiProfile '\(loaded.spec.artifact.apiProfile ?? "")'")
+            }
+            let (outcome, scraped) = unguarded
+                ? await runner.unguardedRecording(profile: profile, durationSeconds: durationSeconds, signals: wanted)
+                : try await runner.guardedRecording(loaded.spec, signals: wanted)
             let samples = scraped.filter { $0.at.truncatingRemainder(dividingBy: everySeconds) == 0 }.map {
                 RecordedSample(timestamp: $0.at, cluster: $0.cluster, signal: $0.signal, value: $0.value)
             }
@@ -194,7 +201,9 @@ struct Record: AsyncParsableCommand {
             } catch {
                 throw CLIFailure(exitCode: 1, message: "cannot write \(out): \(error)")
             }
-            print("\(out): \(samples.count) samples over \(DurationText.format(outcome.simulatedSeconds)) (rollout \(outcome.finalPhase ?? "?"))")
+            let what = unguarded
+                ? "unguarded, \(outcome.clustersDegraded) clusters degraded" : "rollout \(outcome.finalPhase ?? "?")"
+            print("\(out): \(samples.count) samples over \(DurationText.format(outcome.simulatedSeconds)) (\(what))")
         }
     }
 }

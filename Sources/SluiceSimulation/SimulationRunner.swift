@@ -79,7 +79,25 @@ public struct SimulationRunner: Sendable {
     public func unguarded(
         profile: AgentAPIProfile, spreadSeconds: Double = 29 * 60, durationSeconds: Double = 4 * 3600
     ) async -> SimulationOutcome {
-        let simulated = SimulatedFleet(fleet: fleet, parameters: parameters, seed: seed)
+        await unguarded(
+            profile: profile, spreadSeconds: spreadSeconds, durationSeconds: durationSeconds,
+            on: SimulatedFleet(fleet: fleet, parameters: parameters, seed: seed))
+    }
+
+    /// An unguarded run that also returns every scraped sample of `signals` (all signals when nil).
+    public func unguardedRecording(
+        profile: AgentAPIProfile, durationSeconds: Double, signals: Set<String>?
+    ) async -> (SimulationOutcome, [ScrapedSample]) {
+        let simulated = SimulatedFleet(fleet: fleet, parameters: parameters, seed: seed, retentionSeconds: .infinity)
+        let outcome = await unguarded(
+            profile: profile, spreadSeconds: min(29 * 60, durationSeconds), durationSeconds: durationSeconds,
+            on: simulated)
+        return (outcome, await simulated.retainedSamples(signals: signals))
+    }
+
+    func unguarded(
+        profile: AgentAPIProfile, spreadSeconds: Double, durationSeconds: Double, on simulated: SimulatedFleet
+    ) async -> SimulationOutcome {
         var generator = SeededOrder(seed: seed)
         let order = generator.shuffled(Array(fleet.clusters.indices))
         var timeline: [SimulationOutcome.TimelineEntry] = []

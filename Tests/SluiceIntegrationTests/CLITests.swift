@@ -95,3 +95,24 @@ struct CLITests {
         #expect(promote.status == 1)
     }
 }
+
+@Suite("sluice record")
+struct RecordTests {
+    @Test("An unguarded recording of the incident shows the largest cluster's control plane lost")
+    func unguardedRecording() throws {
+        let workspace = try Workspace()
+        let plan = Scenario.repositoryRoot + "/Examples/recordings/plan-incident-unguarded.yaml"
+        let out = workspace.root.appendingPathComponent("incident.csv").path
+        let result = try workspace.sluice(
+            "record", plan, "--unguarded", "--out", out, "--duration", "20m", "--every", "60s",
+            "--signals", "apiserver_availability")
+        #expect(result.status == 0, "\(result.output)")
+        let rows = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",") }
+        let xlarge = rows.filter { $0[1] == "xlarge-1" }.compactMap { Double($0[3]) }
+        let staging = rows.filter { $0[1] == "staging-1" }.compactMap { Double($0[3]) }
+        #expect(xlarge.count == 21 && staging.count == 21)
+        #expect(xlarge.min()! < 0.5)
+        #expect(staging.min()! > 0.99)
+    }
+}
