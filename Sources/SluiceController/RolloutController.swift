@@ -118,6 +118,11 @@ public struct RolloutController: Sendable {
 
     func carryOut(_ action: FleetAction, spec: RolloutSpec, lease: Lease) async throws {
         guard let cluster = spec.cluster(named: action.cluster)?.cluster else { return }
+        // A driver call can outlast the lease: renew it first, and never act after another daemon took over.
+        guard let renewed = try await acquireLease(), renewed.fence == lease.fence else {
+            let current = try store.currentLease()
+            throw StoreError.leaseLost(owner: current?.owner ?? "nobody", fence: current?.fence ?? 0)
+        }
         // Break-glass fences a rollout from another process at any time: checked right before every driver call.
         if let fence = try store.breakGlassFence(rollout: action.rollout) {
             logger.warning("\(action.key) refused: \(fence.statusMessage)", metadata: ["rollout": "\(action.rollout)"])

@@ -1,5 +1,5 @@
 import Testing
-import SluiceController
+@testable import SluiceController
 import SluiceCore
 import SluiceSignals
 import SluiceStore
@@ -227,5 +227,30 @@ struct MissingSignalTests {
         #expect(halted.event.at == 1530)
         #expect(halted.event.message.contains("connection refused"))
         #expect(try store.gateEvaluations(rollout: "r1").last?.verdict == .noData)
+    }
+}
+
+@Suite("A daemon that lost its lease")
+struct LostLeaseTests {
+    @Test("does not call the driver for an intent it recorded before another daemon took over")
+    func noDriverCallAfterTakeover() async throws {
+        let store = try SluiceStore()
+        try store.submit(spec: try testSpec(), planPath: "plan.yaml", actor: "alice", now: 0)
+        let leaseClock = ManualClock()
+        let driver = RecordingDriver()
+        let first = makeController(store: store, driver: driver, clock: ManualClock(), leaseClock: leaseClock, owner: "one")
+        let lease = try #require(try await first.acquireLease())
+        var input = try store.reconcileInput(rollout: "r1", now: 0)
+        input.signals["a"] = await HealthySignals().read(policy: input.spec.policy, cluster: "a", now: 0)
+        let decision = Reconciler.decide(input)
+        try store.record(decision, rollout: "r1", now: 0, lease: lease)
+        // The first daemon stalls past its lease; a second one takes over before the driver call.
+        await leaseClock.advance(by: 31)
+        #expect(try store.acquireLease(owner: "two", now: 31, ttlSeconds: 30)?.fence == lease.fence + 1)
+        await #expect(throws: StoreError.self) {
+            try await first.carryOut(decision.actions, spec: input.spec, lease: lease)
+        }
+        #expect(await driver.calls.isEmpty)
+        #expect(try store.intendedActions(rollout: "r1").map(\.action.key) == ["apply/a/0"])
     }
 }
