@@ -1,44 +1,35 @@
 public import SluiceCore
 
 /// The break-glass channels as a driver, for the daemon's own escalation of a cluster whose revert through the
-/// control plane keeps failing. Every channel reverts every node of the action, in parallel up to `parallelism`.
+/// control plane keeps failing: the same fan-out, retries and bounds as `sluice break-glass`, without fencing the
+/// rollout or writing a break-glass run (the daemon's journal records the escalation).
 public struct BreakGlassDriver: FleetDriver {
-    public var channels: [any BreakGlassChannel]
-    public var parallelism: Int
+    let operation: BreakGlassOperation
 
-    public init(channels: [any BreakGlassChannel], parallelism: Int = 16) {
-        self.channels = channels
-        self.parallelism = parallelism
+    public init(channels: [any BreakGlassChannel], parallelism: Int = 16, attempts: Int = 3) {
+        operation = BreakGlassOperation(
+            channels: channels, journal: nil, store: nil, parallelism: parallelism, attempts: attempts)
     }
 
     public func execute(_ action: FleetAction, on cluster: FleetCluster, artifact: ArtifactRef) async throws -> String {
-        let indices = Array(action.nodes)
-        var details: [String] = []
-        for channel in channels {
-            let chunks = stride(from: 0, to: indices.count, by: max(1, channel.maxNodesPerCall)).map {
-                Array(indices[$0..<min(indices.count, $0 + max(1, channel.maxNodesPerCall))])
+        let target = ClusterTargets(
+            cluster: cluster.name, nodeIndices: Array(action.nodes), nodeNames: action.nodes.map(cluster.nodeName(at:)))
+        var reverted: [String: Int] = [:]
+        var failures: [String] = []
+        await operation.fanOut(
+            operation.calls(for: [target]), rollout: action.rollout, artifact: artifact,
+            reason: "escalated by sluiced: the control-plane revert kept failing",
+            runID: "escalate-\(action.rollout)-\(cluster.name)"
+        ) { call, _, result in
+            let channel = operation.channels[call.channel].name
+            switch result {
+            case .success: reverted[channel, default: 0] += call.nodeIndices.count
+            case .failure(let error): failures.append("\(channel) on \(call.nodeNames.count) nodes: \(error)")
             }
-            var reverted = 0
-            var pending = chunks[...]
-            while !pending.isEmpty {
-                let wave = pending.prefix(max(1, parallelism))
-                pending = pending.dropFirst(wave.count)
-                try await withThrowingTaskGroup(of: Int.self) { group in
-                    for chunk in wave {
-                        group.addTask {
-                            _ = try await channel.revert(RevertTarget(
-                                rollout: action.rollout, artifact: artifact, cluster: cluster.name,
-                                nodes: chunk.map(cluster.nodeName(at:)), nodeIndices: chunk,
-                                reason: "escalated by sluiced: the control-plane revert kept failing",
-                                runID: "escalate-\(action.rollout)-\(cluster.name)"))
-                            return chunk.count
-                        }
-                    }
-                    for try await count in group { reverted += count }
-                }
-            }
-            details.append("\(channel.name): \(reverted) nodes")
         }
-        return details.joined(separator: ", ")
+        guard failures.isEmpty else {
+            throw BreakGlassChannelError("node-direct revert incomplete: " + failures.prefix(3).joined(separator: "; "))
+        }
+        return operation.channels.map { "\($0.name): \(reverted[$0.name] ?? 0) nodes" }.joined(separator: ", ")
     }
 }

@@ -180,6 +180,62 @@ public struct BreakGlassOperation: Sendable {
             do { try current.importBreakGlass([intent]) } catch { store = nil }
         }
 
+        let calls = calls(for: targets)
+        let total = calls.reduce(0) { $0 + $1.nodeIndices.count }
+        var done = 0
+        var failedCount = 0
+        var results: [BreakGlassNodeResult] = []
+        await fanOut(calls, rollout: rollout, artifact: artifact, reason: reason, runID: runID) { call, attempt, result in
+            let at = now()
+            let channelName = channels[call.channel].name
+            var error: String?
+            for node in call.nodeNames {
+                var record = BreakGlassJournalRecord(type: .node, runID: runID, rollout: rollout, at: at)
+                record.cluster = call.cluster
+                record.node = node
+                record.channel = channelName
+                record.attempts = attempt
+                switch result {
+                case .success(let detail):
+                    record.state = "reverted"
+                    record.detail = detail
+                case .failure(let failure):
+                    record.state = "failed"
+                    record.detail = failure.description
+                    error = failure.description
+                }
+                try? journal?.append(record)
+                records.append(record)
+                results.append(
+                    BreakGlassNodeResult(
+                        runID: runID, cluster: call.cluster, node: node, channel: channelName, state: record.state!,
+                        attempts: attempt, detail: record.detail ?? "", at: at))
+            }
+            done += call.nodeIndices.count
+            if error != nil { failedCount += call.nodeIndices.count }
+            progress(
+                BreakGlassProgress(
+                    nodesDone: done, nodesTotal: total, failed: failedCount, cluster: call.cluster,
+                    channel: channelName,
+                    nodes: call.nodeNames, error: error))
+        }
+        results.sort { ($0.cluster, $0.node, $0.channel) < ($1.cluster, $1.node, $1.channel) }
+        var report = BreakGlassReport(runID: runID, rollout: rollout, results: results, recordedInDatabase: false)
+        var finished = BreakGlassJournalRecord(type: .finished, runID: runID, rollout: rollout, at: now())
+        finished.outcome = targets.isEmpty ? "no node had the artifact applied; nothing to revert" : report.outcome
+        try? journal?.append(finished)
+        records.append(finished)
+        if let store {
+            do {
+                try store.importBreakGlass(records)
+                report.recordedInDatabase = true
+            } catch {}
+        }
+        return report
+    }
+
+    /// Splits the nodes of `targets` into channel calls of at most each channel's `maxNodesPerCall` nodes.
+    func calls(for targets: [ClusterTargets]) -> [Call] {
         var calls: [Call] = []
         for target in targets {
             for (channelIndex, channel) in channels.enumerated() {
@@ -194,10 +250,15 @@ public struct BreakGlassOperation: Sendable {
                 }
             }
         }
-        let total = calls.reduce(0) { $0 + $1.nodeIndices.count }
-        var done = 0
-        var failedCount = 0
-        var results: [BreakGlassNodeResult] = []
+        return calls
+    }
+
+    /// Carries `calls` out at most `parallelism` at once, each tried up to `attempts` times; `finished` sees each
+    /// call as it ends, one at a time, with the attempts it took and its outcome.
+    func fanOut(
+        _ calls: [Call], rollout: String, artifact: ArtifactRef, reason: String, runID: String,
+        finished: (Call, Int, Result<String, BreakGlassChannelError>) -> Void
+    ) async {
         var pending = calls[...]
         await withTaskGroup(of: (Call, Int, Result<String, BreakGlassChannelError>).self) { group in
             func start(_ call: Call) {
@@ -226,52 +287,8 @@ public struct BreakGlassOperation: Sendable {
             }
             while let (call, attempt, result) = await group.next() {
                 if let next = pending.popFirst() { start(next) }
-                let at = now()
-                let channelName = channels[call.channel].name
-                var error: String?
-                for node in call.nodeNames {
-                    var record = BreakGlassJournalRecord(type: .node, runID: runID, rollout: rollout, at: at)
-                    record.cluster = call.cluster
-                    record.node = node
-                    record.channel = channelName
-                    record.attempts = attempt
-                    switch result {
-                    case .success(let detail):
-                        record.state = "reverted"
-                        record.detail = detail
-                    case .failure(let failure):
-                        record.state = "failed"
-                        record.detail = failure.description
-                        error = failure.description
-                    }
-                    try? journal?.append(record)
-                    records.append(record)
-                    results.append(
-                        BreakGlassNodeResult(
-                            runID: runID, cluster: call.cluster, node: node, channel: channelName, state: record.state!,
-                            attempts: attempt, detail: record.detail ?? "", at: at))
-                }
-                done += call.nodeIndices.count
-                if error != nil { failedCount += call.nodeIndices.count }
-                progress(
-                    BreakGlassProgress(
-                        nodesDone: done, nodesTotal: total, failed: failedCount, cluster: call.cluster,
-                        channel: channelName,
-                        nodes: call.nodeNames, error: error))
+                finished(call, attempt, result)
             }
         }
-        results.sort { ($0.cluster, $0.node, $0.channel) < ($1.cluster, $1.node, $1.channel) }
-        var report = BreakGlassReport(runID: runID, rollout: rollout, results: results, recordedInDatabase: false)
-        var finished = BreakGlassJournalRecord(type: .finished, runID: runID, rollout: rollout, at: now())
-        finished.outcome = targets.isEmpty ? "no node had the artifact applied; nothing to revert" : report.outcome
-        try? journal?.append(finished)
-        records.append(finished)
-        if let store {
-            do {
-                try store.importBreakGlass(records)
-                report.recordedInDatabase = true
-            } catch {}
-        }
-        return report
     }
 }

@@ -219,14 +219,14 @@ struct BreakGlass: AsyncParsableCommand {
             for result in try store.breakGlassResults(rollout: name) {
                 latest["\(result.cluster)/\(result.node)/\(result.channel)"] = result.state
             }
-            since = "since \(timestamp(fence.fencedAt)) by \(fence.actor)"
+            since = "since \(ControllerTime.format(fence.fencedAt)) by \(fence.actor)"
         } else {
             let records = journal.records().filter { $0.rollout == name }
             guard let first = records.first(where: { $0.type == .intent }) else { return nil }
             for record in records where record.type == .node {
                 latest["\(record.cluster ?? "")/\(record.node ?? "")/\(record.channel ?? "")"] = record.state
             }
-            since = "since \(timestamp(first.at)) by \(first.actor ?? "?")"
+            since = "since \(ControllerTime.format(first.at)) by \(first.actor ?? "?")"
         }
         for target in targets {
             for node in target.nodeNames {

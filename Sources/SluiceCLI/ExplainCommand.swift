@@ -83,7 +83,7 @@ struct Explain: AsyncParsableCommand {
                 explanation.gates.map { gate in
                     let failing = gate.failing.map { "\($0)x" + (gate.counted == true ? " (counted)" : "") } ?? "-"
                     return [
-                        gate.verdict, gate.gate, gate.cluster, gate.observed.map { formatNumber($0) } ?? "-", gate.bound,
+                        gate.verdict, gate.gate, gate.cluster, gate.observed.map { $0.formatted(maxFractionDigits: 4) } ?? "-", gate.bound,
                         failing, gate.reason,
                     ]
                 }))
@@ -91,15 +91,9 @@ struct Explain: AsyncParsableCommand {
         if !explanation.costSamples.isEmpty {
             lines.append("")
             lines.append("Cost of the change per node, measured: "
-                + explanation.costSamples.map { "\($0.cluster) \(formatNumber($0.costPerNode))" }.joined(separator: ", "))
+                + explanation.costSamples.map { "\($0.cluster) \($0.costPerNode.formatted(maxFractionDigits: 4))" }.joined(separator: ", "))
             if let model = explanation.costModel { lines.append("Fitted: \(model)") }
         }
         return lines.joined(separator: "\n")
     }
-}
-
-/// A number with at most four significant decimals.
-func formatNumber(_ value: Double) -> String {
-    let rounded = (value * 10_000).rounded() / 10_000
-    return rounded == rounded.rounded() ? String(Int(rounded)) : "\(rounded)"
 }

@@ -87,13 +87,7 @@ struct Events: AsyncParsableCommand {
             if let encoded = try format.output.encode(rows) { return print(encoded) }
             print(table(
                 ["ID", "AT", "ACTOR", "VERB", "MESSAGE"],
-                rows.map { ["\($0.id)", timestamp($0.at), $0.actor, $0.verb, $0.message] }))
+                rows.map { ["\($0.id)", ControllerTime.format($0.at), $0.actor, $0.verb, $0.message] }))
         }
     }
-}
-
-/// An event time: ISO 8601 for wall-clock times, `T+<duration>` for virtual ones.
-func timestamp(_ seconds: Double) -> String {
-    if seconds < 1_000_000_000 { return "T+" + DurationText.format(seconds) }
-    return ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))
 }

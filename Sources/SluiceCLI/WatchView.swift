@@ -61,13 +61,6 @@ struct WatchModel: Codable, Equatable {
         var reason: String
     }
 
-    struct EventRow: Codable, Equatable {
-        var at: Double
-        var actor: String
-        var verb: String
-        var message: String
-    }
-
     var rollout: RolloutView
     var finished: Bool
     var startedAt: Double?
@@ -76,7 +69,7 @@ struct WatchModel: Codable, Equatable {
     var next: Next
     var banners: [Banner]
     var gates: [GateRow]
-    var events: [EventRow]
+    var events: [RolloutEvent]
     var clustersDone: Int
     var clusters: Int
     var nodesDone: Int
@@ -102,9 +95,7 @@ struct WatchModel: Codable, Equatable {
         nodesDone = all.reduce(0) { $0 + $1.nodesDone }
         next = Self.next(record, now: input.controllerNow)
         gates = Self.gates(record.spec, evaluations: input.evaluations)
-        events = input.events.suffix(Self.eventCount).map {
-            EventRow(at: $0.at, actor: $0.actor, verb: $0.verb, message: $0.message)
-        }
+        events = Array(input.events.suffix(Self.eventCount))
         banners = Self.banners(input, finished: finished)
     }
 
@@ -201,7 +192,7 @@ struct WatchModel: Codable, Equatable {
                 kind: "fenced",
                 message: "fenced by break-glass\(input.fenceNote.map { " (\($0))" } ?? ""): sluiced will not act on "
                     + "this rollout",
-                since: timestamp(fenced)))
+                since: ControllerTime.format(fenced)))
         }
         if !finished {
             if let lease = input.lease {
@@ -212,7 +203,7 @@ struct WatchModel: Codable, Equatable {
                         kind: "daemonDown",
                         message: "sluiced is not running: the lease of \(lease.owner) "
                             + "\(lease.expiresAt > 0 ? "expired" : "was given up"); nothing moves until a daemon runs",
-                        since: since.map(timestamp)))
+                        since: since.map(ControllerTime.format)))
                 }
             } else {
                 banners.append(Banner(
@@ -246,7 +237,7 @@ struct WatchModel: Codable, Equatable {
             kind: "signalsStale",
             message: "signals missing or stale for \(gates.count) gate\(gates.count == 1 ? "" : "s") "
                 + "(\(gates.joined(separator: ", "))) on \(clusters.joined(separator: ", ")): \(missing[0].reason)",
-            since: timestamp(since))
+            since: ControllerTime.format(since))
     }
 
     static func uniqueInOrder(_ values: [String]) -> [String] {

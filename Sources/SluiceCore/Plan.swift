@@ -96,8 +96,8 @@ public enum BatchStep: Sendable, Equatable, Codable, CustomStringConvertible {
 }
 
 extension Double {
-    /// A short decimal form without a trailing `.0` (no Foundation needed).
-    func formatted(maxFractionDigits: Int) -> String {
+    /// A short decimal form without a trailing `.0`, rounded to `maxFractionDigits` (no Foundation needed).
+    public func formatted(maxFractionDigits: Int) -> String {
         if self == rounded() && abs(self) < 1e15 { return String(Int(self)) }
         var scale = 1.0
         for _ in 0..<maxFractionDigits { scale *= 10 }

@@ -130,14 +130,15 @@ public struct SluicedCommand: AsyncParsableCommand {
             let simulated = SimulatedFleet(fleet: try FleetManifest.load(simulate), seed: seed)
             let clock = SimulationClock(fleet: simulated)
             let signals = SimulatorSignalSource(fleet: simulated)
+            let pacing: SimulatorDriver.Pacing = virtualStep == nil ? .live(pollSeconds: 0.05) : .virtual(stepSeconds: 5)
             var wiring = virtualStep.map { step in
                 FleetWiring(
-                    driver: SimulatorDriver(fleet: simulated, pacing: .virtual(stepSeconds: 5)), signals: signals,
-                    clock: clock, afterPass: { _ in await simulated.advance(by: step) })
+                    driver: SimulatorDriver(fleet: simulated, pacing: pacing), signals: signals, clock: clock,
+                    afterPass: { _ in await simulated.advance(by: step) })
             } ?? FleetWiring(
-                driver: SimulatorDriver(fleet: simulated, pacing: .live(pollSeconds: 0.05)), signals: signals,
-                clock: clock, background: SimulationPacer(fleet: simulated, speed: speed))
-            wiring.nodeDirect = BreakGlassDriver(channels: [SimulatorNodeChannel(fleet: simulated)])
+                driver: SimulatorDriver(fleet: simulated, pacing: pacing), signals: signals, clock: clock,
+                background: SimulationPacer(fleet: simulated, speed: speed))
+            wiring.nodeDirect = SimulatorDriver(fleet: simulated, pacing: pacing, path: .nodeDirect)
             return wiring
         }
         let nodeDirect = try breakGlassConfig.map {

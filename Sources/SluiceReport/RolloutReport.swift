@@ -88,7 +88,7 @@ public enum RolloutReport {
     static func decisionTable(_ decisions: [RolloutEvent]) -> String {
         guard !decisions.isEmpty else { return "<p class=\"note\">No decision recorded.</p>" }
         let rows = decisions.enumerated().map { index, event in
-            "<tr class=\"\(escape(event.verb))\"><td>\(index + 1)</td><td>\(ReportTime.format(event.at))</td>"
+            "<tr class=\"\(escape(event.verb))\"><td>\(index + 1)</td><td>\(ControllerTime.format(event.at))</td>"
                 + "<td>\(escape(event.verb))</td><td>\(escape(event.message))</td></tr>"
         }.joined(separator: "\n")
         return "<table class=\"decisions\"><tr><th>#</th><th>at</th><th>decision</th><th>reason</th></tr>\n\(rows)\n</table>"
@@ -97,7 +97,7 @@ public enum RolloutReport {
     static func eventTable(_ events: [RolloutEvent]) -> String {
         guard !events.isEmpty else { return "<p class=\"note\">No event recorded.</p>" }
         let rows = events.map { event in
-            "<tr><td>\(ReportTime.format(event.at))</td><td>\(escape(event.actor))</td><td>\(escape(event.verb))</td>"
+            "<tr><td>\(ControllerTime.format(event.at))</td><td>\(escape(event.actor))</td><td>\(escape(event.verb))</td>"
                 + "<td>\(escape(event.message))</td></tr>"
         }.joined(separator: "\n")
         return "<table class=\"events\"><tr><th>at</th><th>actor</th><th>verb</th><th>message</th></tr>\n\(rows)\n</table>"
@@ -135,7 +135,7 @@ public enum RolloutReport {
                     x1: axis.x(start), x2: axis.x(end), y: y + 5, height: 20, cls: cls,
                     title: "\(kind.rawValue) batch \(journalEntry.action.batch + 1) "
                         + "(nodes \(journalEntry.action.nodes.lowerBound)..<\(journalEntry.action.nodes.upperBound)) "
-                        + "\(ReportTime.format(start))–\(journalEntry.completedAt.map(ReportTime.format) ?? "…"), "
+                        + "\(ControllerTime.format(start))–\(journalEntry.completedAt.map(ControllerTime.format) ?? "…"), "
                         + "\(journalEntry.state.rawValue)")
                 // Batch numbers above the bars, skipped where they would overlap the previous one.
                 if axis.x(start) - lastLabelX >= 16 {
@@ -158,13 +158,13 @@ public enum RolloutReport {
                     svg += rect(
                         x1: axis.x(done), x2: axis.x(bakeEnd), y: y + 9, height: 12, cls: "bake",
                         title: "bake after batch \(journalEntry.action.batch + 1): "
-                            + "\(ReportTime.format(done))–\(ReportTime.format(bakeEnd))")
+                            + "\(ControllerTime.format(done))–\(ControllerTime.format(bakeEnd))")
                 }
             }
             if let finished = progress?.finishedAt, progress?.state == .done || progress?.state == .reverted {
                 let x = axis.x(finished)
                 svg += "<path class=\"finish \(progress!.state.rawValue)\" d=\"M\(n(x)) \(n(y + 8)) l6 7 l-6 7 l-6 -7 z\">"
-                    + "<title>\(escape(name)) \(progress!.state.rawValue) at \(ReportTime.format(finished))</title></path>\n"
+                    + "<title>\(escape(name)) \(progress!.state.rawValue) at \(ControllerTime.format(finished))</title></path>\n"
             }
         }
         for (index, decision) in decisions.enumerated() {
@@ -172,7 +172,7 @@ public enum RolloutReport {
             svg += "<g class=\"decision \(escape(decision.verb))\"><line x1=\"\(n(x))\" x2=\"\(n(x))\" "
                 + "y1=\"\(n(top - 4))\" y2=\"\(n(height - 30))\"/>"
                 + "<text x=\"\(n(x + 2))\" y=\"\(n(top - 10))\">\(index + 1)</text>"
-                + "<title>\(index + 1). \(ReportTime.format(decision.at)) \(escape(decision.verb)): "
+                + "<title>\(index + 1). \(ControllerTime.format(decision.at)) \(escape(decision.verb)): "
                 + "\(escape(decision.message))</title></g>\n"
         }
         svg += "</svg>\n"
@@ -198,7 +198,7 @@ public enum RolloutReport {
             svg += "<line class=\"grid\" x1=\"\(n(x))\" x2=\"\(n(x))\" y1=\"\(n(top))\" y2=\"\(n(bottom))\"/>"
             let anchor = index == ticks ? "end" : index == 0 ? "start" : "middle"
             svg += "<text class=\"tick\" x=\"\(n(x))\" y=\"\(n(bottom + 16))\" text-anchor=\"\(anchor)\">"
-                + "\(ReportTime.format(t))</text>\n"
+                + "\(ControllerTime.format(t))</text>\n"
         }
         return svg
     }
@@ -269,7 +269,7 @@ public enum RolloutReport {
             }
             for evaluation in mine {
                 let x = axis.x(evaluation.at)
-                let title = "<title>\(escape(name)) \(ReportTime.format(evaluation.at)): \(escape(evaluation.reason))</title>"
+                let title = "<title>\(escape(name)) \(ControllerTime.format(evaluation.at)): \(escape(evaluation.reason))</title>"
                 if let observed = evaluation.observed, observed.isFinite {
                     let cls = evaluation.verdict == .breach ? "point breach" : "point"
                     svg += "<circle class=\"\(cls)\" fill=\"\(color)\" cx=\"\(n(x))\" cy=\"\(n(y(observed)))\" "

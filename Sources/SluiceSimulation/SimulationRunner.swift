@@ -51,7 +51,7 @@ public struct SimulationRunner: Sendable {
             store: store, driver: SimulatorDriver(fleet: simulated), signals: SimulatorSignalSource(fleet: simulated),
             clock: clock, leaseClock: clock, owner: "simulation", leaseTTLSeconds: .infinity, maxParallelActions: 1,
             logger: Logger(label: "sluice.simulation", factory: { _ in SwiftLogNoOpLogHandler() }),
-            nodeDirect: SimulatorNodeDirectDriver(fleet: simulated))
+            nodeDirect: SimulatorDriver(fleet: simulated, path: .nodeDirect))
         var stoppedAt: Double?
         var haltedAt: Double?
         while await simulated.nowSeconds < horizonSeconds {

@@ -2,7 +2,8 @@ import FleetSimulator
 public import SluiceController
 public import SluiceCore
 
-/// The simulated fleet's control-plane path as a Sluice driver.
+/// The simulated fleet as a Sluice driver: through the control plane (what a Kubernetes driver does), or node-direct
+/// (the break-glass path escalations use).
 ///
 /// In virtual time (`pacing == .virtual`) the call itself moves the simulation forward until the change is done or
 /// its deadline passes, as a real call takes time; live, it waits for the simulation's own clock.
@@ -18,11 +19,16 @@ public struct SimulatorDriver: FleetDriver {
     public var pacing: Pacing
     /// How long one batch may take before it counts as failed.
     public var deadlineSeconds: Double
+    public var path: ChangePath
 
-    public init(fleet: SimulatedFleet, pacing: Pacing = .virtual(stepSeconds: 5), deadlineSeconds: Double = 600) {
+    public init(
+        fleet: SimulatedFleet, pacing: Pacing = .virtual(stepSeconds: 5), deadlineSeconds: Double = 600,
+        path: ChangePath = .controlPlane
+    ) {
         self.fleet = fleet
         self.pacing = pacing
         self.deadlineSeconds = deadlineSeconds
+        self.path = path
     }
 
     public func execute(_ action: FleetAction, on cluster: FleetCluster, artifact: ArtifactRef) async throws -> String {
@@ -32,12 +38,13 @@ public struct SimulatorDriver: FleetDriver {
         let started = await fleet.nowSeconds
         let ticket = await fleet.submit(
             cluster: cluster.name, nodes: action.nodes, enable: action.kind == .apply, profile: profile,
-            path: .controlPlane, deadlineSeconds: deadlineSeconds)
+            path: path, deadlineSeconds: deadlineSeconds)
         while true {
             switch await fleet.status(ticket) {
             case .succeeded:
                 let took = await fleet.nowSeconds - started
-                return "\(action.nodes.count) nodes via the control plane in \(DurationText.format(took))"
+                let how = path == .controlPlane ? "via the control plane" : "node-direct"
+                return "\(action.nodes.count) nodes \(how) in \(DurationText.format(took))"
             case .failed(let reason):
                 throw SimulationError.changeFailed(reason)
             case .inProgress:
@@ -85,38 +92,6 @@ public enum SimulationError: Error, CustomStringConvertible {
             "the simulator has no API profile '\(name)'; use one of "
                 + AgentAPIProfile.builtIn.map(\.name).joined(separator: ", ")
         case .changeFailed(let reason): "the control plane did not carry the change out: \(reason)"
-        }
-    }
-}
-
-/// The simulated fleet's node-direct path as a driver: what an escalated revert uses in simulations.
-///
-/// The stop reaches the nodes whatever the apiserver's state; the call returns once they run no agent.
-public struct SimulatorNodeDirectDriver: FleetDriver {
-    public let fleet: SimulatedFleet
-    public var stepSeconds: Double
-
-    public init(fleet: SimulatedFleet, stepSeconds: Double = 1) {
-        self.fleet = fleet
-        self.stepSeconds = stepSeconds
-    }
-
-    public func execute(_ action: FleetAction, on cluster: FleetCluster, artifact: ArtifactRef) async throws -> String {
-        let profile = AgentAPIProfile.forArtifact(artifact) ?? .noAPICalls
-        let started = await fleet.nowSeconds
-        let ticket = await fleet.submit(
-            cluster: cluster.name, nodes: action.nodes, enable: false, profile: profile, path: .nodeDirect,
-            deadlineSeconds: .infinity)
-        while true {
-            switch await fleet.status(ticket) {
-            case .succeeded:
-                let took = await fleet.nowSeconds - started
-                return "\(action.nodes.count) nodes stopped node-direct in \(DurationText.format(took))"
-            case .failed(let reason):
-                throw SimulationError.changeFailed(reason)
-            case .inProgress:
-                await fleet.advance(by: stepSeconds)
-            }
         }
     }
 }

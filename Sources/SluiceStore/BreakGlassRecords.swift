@@ -279,13 +279,7 @@ extension SluiceStore {
             status.phase = .halted
             status.message = fence.statusMessage
             status.updatedAt = now
-            try db.execute(
-                sql: """
-                    INSERT INTO rolloutStatus (rollout, status, phase, updatedAt) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (rollout) DO UPDATE SET status = excluded.status, phase = excluded.phase,
-                        updatedAt = excluded.updatedAt
-                    """,
-                arguments: [name, try Codec.encode(status), status.phase.rawValue, now])
+            try Self.writeStatus(status, rollout: name, now: now, db: db)
             try Self.append(
                 RolloutEvent(at: now, actor: "sluiced", verb: "fenced", message: status.message), rollout: name, db: db)
         }

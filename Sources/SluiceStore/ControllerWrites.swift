@@ -59,13 +59,7 @@ extension SluiceStore {
             let status = decision.status
             let firstRecord = try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM rolloutStatus WHERE rollout = ?", arguments: [name]) != true
-            try db.execute(
-                sql: """
-                    INSERT INTO rolloutStatus (rollout, status, phase, updatedAt) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (rollout) DO UPDATE SET status = excluded.status, phase = excluded.phase,
-                        updatedAt = excluded.updatedAt
-                    """,
-                arguments: [name, try Codec.encode(status), status.phase.rawValue, now])
+            try Self.writeStatus(status, rollout: name, now: now, db: db)
             for position in firstRecord ? Array(status.clusters.indices) : decision.changedClusters {
                 let cluster = status.clusters[position]
                 try db.execute(
@@ -116,6 +110,17 @@ extension SluiceStore {
                     ])
             }
         }
+    }
+
+    /// Writes the status of a rollout (the daemon's only status write).
+    static func writeStatus(_ status: RolloutStatus, rollout name: String, now: Double, db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO rolloutStatus (rollout, status, phase, updatedAt) VALUES (?, ?, ?, ?)
+                ON CONFLICT (rollout) DO UPDATE SET status = excluded.status, phase = excluded.phase,
+                    updatedAt = excluded.updatedAt
+                """,
+            arguments: [name, try Codec.encode(status), status.phase.rawValue, now])
     }
 
     /// The actions recorded as intended and not yet confirmed, in the order they were intended.

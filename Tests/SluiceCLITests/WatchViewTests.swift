@@ -199,14 +199,14 @@ struct WatchViewTests {
         let expired = LeaseSeen(owner: "sluiced@host", expiresAt: 1_799_999_000)
         let down = WatchModel(try WatchFixture.input(lease: expired)).banners
         #expect(down.map(\.kind) == ["daemonDown"])
-        #expect(down.first?.since == timestamp(1_799_999_000))
+        #expect(down.first?.since == ControllerTime.format(1_799_999_000))
         let never = WatchModel(try WatchFixture.input(lease: nil)).banners
         #expect(never.map(\.kind) == ["daemonDown"])
         #expect(never.first?.since == nil)
         // A daemon that stopped cleanly gave the lease up: its last pass says since when.
         var released = try WatchFixture.input(lease: LeaseSeen(owner: "sluiced@host", expiresAt: 0))
         released.lastPassWallAt = 1_799_999_500
-        #expect(WatchModel(released).banners.first?.since == timestamp(1_799_999_500))
+        #expect(WatchModel(released).banners.first?.since == ControllerTime.format(1_799_999_500))
         // A finished rollout needs no daemon.
         #expect(WatchModel(try WatchFixture.input(phase: .completed, lease: nil)).banners.isEmpty)
     }
@@ -221,7 +221,7 @@ struct WatchViewTests {
         }
         let banners = WatchModel(try WatchFixture.input(evaluations: evaluations)).banners
         #expect(banners.map(\.kind) == ["signalsStale"])
-        #expect(banners.first?.since == timestamp(3660))
+        #expect(banners.first?.since == ControllerTime.format(3660))
         #expect(banners.first?.message.contains("prod-eu-2") == true)
     }
 
@@ -231,7 +231,7 @@ struct WatchViewTests {
         input.fenceNote = "by ana: apiservers saturated"
         let banners = WatchModel(input).banners
         #expect(banners.map(\.kind) == ["fenced"])
-        #expect(banners.first?.since == timestamp(1_799_990_000))
+        #expect(banners.first?.since == ControllerTime.format(1_799_990_000))
         #expect(banners.first?.message.contains("by ana: apiservers saturated") == true)
     }
 

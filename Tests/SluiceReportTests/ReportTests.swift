@@ -147,8 +147,8 @@ struct ReportTests {
 
     @Test("Times: virtual as T+, Unix as ISO 8601 UTC")
     func times() {
-        #expect(ReportTime.format(3723) == "T+1h2m3s")
-        #expect(ReportTime.format(1_764_028_800) == "2025-11-25T00:00:00Z")
-        #expect(ReportTime.format(951_782_400 + 86_400 * 10_000) == "2027-07-17T00:00:00Z")
+        #expect(ControllerTime.format(3723) == "T+1h2m3s")
+        #expect(ControllerTime.format(1_764_028_800) == "2025-11-25T00:00:00Z")
+        #expect(ControllerTime.format(951_782_400 + 86_400 * 10_000) == "2027-07-17T00:00:00Z")
     }
 }
