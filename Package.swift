@@ -88,12 +88,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // What both executables share on the command line: usage errors exit 2.
+        .target(
+            name: "SluiceCommandSupport",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
         // `sluiced` as a library.
         .target(
             name: "SluiceDaemon",
             dependencies: [
                 "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceController", "SluiceDrivers", "SluiceSignals",
-                "SluiceSimulation", "SluiceBreakGlass", "SluicePrometheus",
+                "SluiceSimulation", "SluiceBreakGlass", "SluicePrometheus", "SluiceCommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -109,8 +115,7 @@ let package = Package(
             name: "SluiceCLI",
             dependencies: [
                 "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceSimulation", "SluiceSignals", "FleetSimulator",
-                "SluiceReport",
-                "SluiceBreakGlass",
+                "SluiceReport", "SluiceBreakGlass", "SluiceCommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -147,7 +152,9 @@ let package = Package(
         .testTarget(name: "FleetSimulatorTests", dependencies: ["FleetSimulator"]),
         .testTarget(
             name: "SluiceControllerTests",
-            dependencies: ["SluiceController", "SluiceStore", "SluiceCore", "SluiceManifests", "SluiceSignals"]
+            dependencies: [
+                "SluiceController", "SluiceStore", "SluiceCore", "SluiceManifests", "SluiceSignals", "SluiceTestSupport",
+            ]
         ),
         .testTarget(
             name: "SluiceSimulationTests",

@@ -60,7 +60,7 @@ struct Submit: AsyncParsableCommand {
                 throw CLIFailure(exitCode: 2, message: "the plan was not submitted:\n\(error)")
             }
             for warning in loaded.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-            let store = try global.openStore()
+            let store = try global.openStore(create: true)
             let planPath = URL(fileURLWithPath: file).standardized.path
             try store.submit(spec: loaded.spec, planPath: planPath, actor: currentActor, now: wallNow)
             print("rollout \(loaded.spec.name) submitted: \(loaded.spec.clustersInOrder.count) clusters in \(loaded.spec.waves.count) waves")

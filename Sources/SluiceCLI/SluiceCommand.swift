@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Foundation
+import SluiceCommandSupport
 import SluiceStore
 
 /// `sluice`: submit, steer and inspect rollouts. Talks to the daemon only through the database.
@@ -20,6 +21,9 @@ public struct SluiceCommand: AsyncParsableCommand {
         ])
 
     public init() {}
+
+    /// Runs `sluice`; usage errors exit 2 like any other invalid input.
+    public static func main() async { await mainExitingTwoOnUsageErrors() }
 }
 
 /// Options every command that touches the database shares.
@@ -27,11 +31,23 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "The database file (default: $SLUICE_DB or ~/.local/state/sluice/sluice.db).")
     var db: String?
 
-    /// Opens the database, or exits 3 with the reason.
-    func openStore() throws -> SluiceStore {
-        let path = db ?? SluiceStore.defaultPath(environment: ProcessInfo.processInfo.environment)
+    /// The database file this command uses.
+    var path: String { db ?? SluiceStore.defaultPath(environment: ProcessInfo.processInfo.environment) }
+
+    /// Opens the database, or exits 3 with the reason. Only `create` makes a new one (saying where, on stderr): a
+    /// command that reads or steers rollouts on a path with no database says so instead of showing an empty one.
+    func openStore(create: Bool = false) throws -> SluiceStore {
+        let path = self.path
+        let isNew = !FileManager.default.fileExists(atPath: path)
+        if isNew && !create {
+            throw CLIFailure(
+                exitCode: 3,
+                message: "there is no database at \(path); check --db or SLUICE_DB (`sluice submit PLAN` creates one)")
+        }
         do {
-            return try SluiceStore(path: path)
+            let store = try SluiceStore(path: path, createIfMissing: create)
+            if isNew { FileHandle.standardError.write(Data("sluice: created the database \(path)\n".utf8)) }
+            return store
         } catch {
             throw CLIFailure(exitCode: 3, message: "\(error)")
         }

@@ -4,6 +4,15 @@ import Foundation
 public protocol ControllerClock: Sendable {
     /// Seconds on this clock (Unix seconds for the wall clock, virtual seconds otherwise).
     func now() async -> Double
+
+    /// Catches up with time kept outside this process. Called at the start of every pass under the lease, so a daemon
+    /// that takes over from another continues the other's clock instead of its own stale reading.
+    func synchronize() async throws
+}
+
+extension ControllerClock {
+    /// A clock of this process alone has nothing to catch up with.
+    public func synchronize() async throws {}
 }
 
 /// The wall clock.

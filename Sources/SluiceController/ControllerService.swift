@@ -1,6 +1,7 @@
 public import ServiceLifecycle
 import Logging
 import AsyncAlgorithms
+import SluiceCore
 import SluiceStore
 
 /// The reconcile loop as a service: a pass at every tick, until graceful shutdown; then the lease is given up.
@@ -20,7 +21,7 @@ public struct ControllerService<Ticks: AsyncSequence & Sendable>: Service where 
     }
 
     public func run() async throws {
-        var lastOutcome: RolloutController.PassOutcome?
+        var standingByFor: String?
         for try await _ in ticks.cancelOnGracefulShutdown() {
             let outcome: RolloutController.PassOutcome
             do {
@@ -29,11 +30,14 @@ public struct ControllerService<Ticks: AsyncSequence & Sendable>: Service where 
                 controller.logger.warning("lease lost to \(owner) (fence \(fence)); standing by")
                 continue
             }
-            if outcome != lastOutcome {
-                if case .standby(let owner) = outcome {
-                    controller.logger.info("standing by: \(owner) holds the lease")
+            if case .standby(let owner, let expiresAt) = outcome {
+                if standingByFor != owner {
+                    controller.logger.info(
+                        "standing by: lease held by \(owner) until \(ControllerTime.format(expiresAt)) unless renewed")
                 }
-                lastOutcome = outcome
+                standingByFor = owner
+            } else {
+                standingByFor = nil
             }
             if try await afterPass(outcome) { break }
         }

@@ -49,8 +49,8 @@ public struct RolloutController: Sendable {
 
     /// What a pass did.
     public enum PassOutcome: Sendable, Equatable {
-        /// Another daemon holds the lease; this one waits.
-        case standby(owner: String)
+        /// Another daemon holds the lease until `expiresAt` (wall-clock seconds) unless it renews it; this one waits.
+        case standby(owner: String, expiresAt: Double)
         /// The pass ran; `active` rollouts still need passes.
         case reconciled(active: Int, actions: Int)
     }
@@ -60,16 +60,58 @@ public struct RolloutController: Sendable {
         try store.acquireLease(owner: owner, now: await leaseClock.now(), ttlSeconds: leaseTTLSeconds)
     }
 
-    /// One reconcile pass over every rollout that needs one.
+    /// One reconcile pass over every rollout that needs one, with the lease kept alive for as long as it runs.
     public func reconcileOnce() async throws -> PassOutcome {
         guard let lease = try await acquireLease() else {
-            return .standby(owner: (try? store.currentLease())?.owner ?? "another daemon")
+            let holder = try? store.currentLease()
+            return .standby(owner: holder?.owner ?? "another daemon", expiresAt: holder?.expiresAt ?? 0)
         }
-        return try await reconcile(lease: lease)
+        return try await keepingLease(lease) { try await reconcile(lease: lease) }
+    }
+
+    /// Runs `body` while the lease is renewed beside it every third of its TTL, so that a driver call or a slow
+    /// signal read may outlast the TTL without a standby taking over.
+    ///
+    /// If another daemon takes the lease all the same (this one stalled, or the database was unwritable for a whole
+    /// TTL), `body` is cancelled: a driver call in it is abandoned and its result never recorded, and
+    /// ``StoreError/leaseLost(owner:fence:)`` is thrown. The new holder carries the action out again from the journal.
+    public func keepingLease<T: Sendable>(
+        _ lease: Lease, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: .milliseconds(max(10, Int(leaseTTLSeconds * 1000 / 3))))
+                    try await renew(lease)
+                }
+            }
+            defer { group.cancelAll() }
+            // The renewal task ends only by throwing, so the first result is the body's.
+            return try await group.next()!!
+        }
+    }
+
+    /// Renews `lease`; throws ``StoreError/leaseLost(owner:fence:)`` if another daemon holds it now. A database that
+    /// is busy is tried again at the next renewal: the lease is lost only when another daemon took it.
+    func renew(_ lease: Lease) async throws {
+        let renewed: Lease?
+        do {
+            renewed = try await acquireLease()
+        } catch StoreError.database(let message) {
+            logger.warning("lease renewal failed, trying again: \(message)")
+            return
+        }
+        guard let renewed, renewed.fence == lease.fence else {
+            let current = try store.currentLease()
+            throw StoreError.leaseLost(owner: current?.owner ?? "nobody", fence: current?.fence ?? 0)
+        }
     }
 
     /// One pass with a lease already held.
     public func reconcile(lease: Lease) async throws -> PassOutcome {
+        // A clock kept in the database may have been moved on by the daemon that held the lease before this one.
+        try await clock.synchronize()
         try store.noteControllerTime(await clock.now(), wallAt: await leaseClock.now(), lease: lease)
         // Break-glass that ran while the database was locked left its fence in its journal file: take it in now.
         _ = try? store.importBreakGlassJournal()
@@ -118,11 +160,8 @@ public struct RolloutController: Sendable {
 
     func carryOut(_ action: FleetAction, spec: RolloutSpec, lease: Lease) async throws {
         guard let cluster = spec.cluster(named: action.cluster)?.cluster else { return }
-        // A driver call can outlast the lease: renew it first, and never act after another daemon took over.
-        guard let renewed = try await acquireLease(), renewed.fence == lease.fence else {
-            let current = try store.currentLease()
-            throw StoreError.leaseLost(owner: current?.owner ?? "nobody", fence: current?.fence ?? 0)
-        }
+        // Never act after another daemon took over (the renewal beside the pass keeps the lease during the call).
+        try await renew(lease)
         // Break-glass fences a rollout from another process at any time: checked right before every driver call.
         if let fence = try store.breakGlassFence(rollout: action.rollout) {
             logger.warning("\(action.key) refused: \(fence.statusMessage)", metadata: ["rollout": "\(action.rollout)"])
@@ -142,6 +181,8 @@ public struct RolloutController: Sendable {
             result = .failed(detail: "\(error)")
             logger.warning("\(action.key) failed: \(error)", metadata: ["rollout": "\(action.rollout)"])
         }
+        // Cancelled because the lease was lost: the call is abandoned and its result not recorded.
+        try Task.checkCancellation()
         faultHook(.afterDriver)
         try store.complete(action, result: result, at: await clock.now(), lease: lease)
         faultHook(.afterComplete)

@@ -1,7 +1,7 @@
 public import SluiceStore
 
 /// Virtual time for a daemon: moves by a fixed step after each pass and is kept in the database, so a restarted
-/// daemon continues from where the killed one was and no bake is cut short or stretched.
+/// daemon, or a standby taking over, continues from where the last holder was and no bake is cut short or stretched.
 public actor StoredVirtualClock: ControllerClock {
     private let store: SluiceStore
     private let stepSeconds: Double
@@ -15,6 +15,11 @@ public actor StoredVirtualClock: ControllerClock {
     }
 
     public func now() -> Double { current }
+
+    /// Re-reads the stored time: a standby that takes over continues from where the last holder moved the clock.
+    public func synchronize() throws {
+        current = max(current, try store.virtualNow() ?? current)
+    }
 
     /// Moves one step and records it under `lease`.
     public func advance(lease: Lease) throws {

@@ -11,6 +11,7 @@ import SluiceManifests
 import SluicePrometheus
 import SluiceSignals
 import SluiceBreakGlass
+import SluiceCommandSupport
 import SluiceSimulation
 import SluiceStore
 
@@ -72,10 +73,27 @@ public struct SluicedCommand: AsyncParsableCommand {
 
     public init() {}
 
+    /// Runs `sluiced`; usage errors exit 2 like any other bad configuration.
+    public static func main() async { await mainExitingTwoOnUsageErrors() }
+
     public func validate() throws {
         if interval < 0 { throw ValidationError("--interval must not be negative") }
         if let virtualStep, virtualStep <= 0 { throw ValidationError("--virtual-step must be positive") }
         if leaseTTL <= 0 { throw ValidationError("--lease-ttl must be positive") }
+        if leaseTTL <= interval {
+            throw ValidationError(
+                "--lease-ttl (\(leaseTTL.formatted(maxFractionDigits: 3)) s) must be longer than --interval "
+                    + "(\(interval.formatted(maxFractionDigits: 3)) s), or a standby takes the lease between passes")
+        }
+        if simulate == nil && signals == nil && prometheus == nil {
+            throw ValidationError(
+                "no signal source: start sluiced with --signals FILE, --prometheus FILE or --simulate FLEET "
+                    + "(without one every gate sees no data and every rollout halts)")
+        }
+        if simulate == nil && driverConfig == nil {
+            throw ValidationError(
+                "no driver: start sluiced with --driver-config FILE (an ExecDriver) or --simulate FLEET")
+        }
         if speed <= 0 { throw ValidationError("--speed must be positive") }
         if prometheus != nil && (signals != nil || simulate != nil) {
             throw ValidationError("--prometheus is a signal source of its own; drop --signals and --simulate")
@@ -89,8 +107,10 @@ public struct SluicedCommand: AsyncParsableCommand {
         let logger = Logger(label: "sluiced")
         let path = db ?? SluiceStore.defaultPath(environment: ProcessInfo.processInfo.environment)
         let store: SluiceStore
+        let isNew = !FileManager.default.fileExists(atPath: path)
         do {
             store = try SluiceStore(path: path)
+            if isNew { logger.notice("created the database \(path)") }
         } catch {
             FileHandle.standardError.write(Data("sluiced: \(error)\n".utf8))
             throw ExitCode(3)
@@ -145,16 +165,16 @@ public struct SluicedCommand: AsyncParsableCommand {
             BreakGlassDriver(channels: BreakGlassChannels.from(
                 config: try BreakGlassManifest.load($0), environment: ProcessInfo.processInfo.environment))
         }
-        let driver: any FleetDriver = try driverConfig.map { ExecDriver(config: try ExecDriverManifest.load($0)) }
-            ?? UnconfiguredDriver()
-        var signals: any SignalSource = try self.signals.map {
-            try RecordedSignalSource(path: $0, offsetSeconds: signalsOffset)
-        } ?? NoSignalSource()
+        // validate() made sure there is a driver file and one signal source.
+        let driver = ExecDriver(config: try ExecDriverManifest.load(driverConfig!))
+        let signals: any SignalSource
         if let prometheus {
             let config = try PrometheusSourceManifest.load(prometheus)
             // URLSession on Linux takes a CA bundle only process-wide, through this variable (read by libcurl setup).
             if let caFile = config.caFile { setenv("URLSessionCertificateAuthorityInfoFile", caFile, 1) }
             signals = PrometheusSignalSource(config: config)
+        } else {
+            signals = try RecordedSignalSource(path: self.signals!, offsetSeconds: signalsOffset)
         }
         guard let virtualStep else {
             var wiring = FleetWiring(driver: driver, signals: signals, clock: WallClock())
@@ -207,19 +227,5 @@ struct SimulationPacer: Service {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             await fleet.advance(to: seconds * speed)
         }
-    }
-}
-
-/// The driver of a daemon started without one: every action fails, saying how to configure one.
-struct UnconfiguredDriver: FleetDriver {
-    func execute(_ action: FleetAction, on cluster: FleetCluster, artifact: ArtifactRef) async throws -> String {
-        throw ValidationError("no driver configured: start sluiced with --driver-config FILE")
-    }
-}
-
-/// The signal source of a daemon started without one: nothing is known, so every gate sees no data.
-struct NoSignalSource: SignalSource {
-    func samples(cluster: String, signal: String, from: Double, through: Double) throws -> [SignalSample] {
-        throw ValidationError("no signal source configured (start sluiced with --signals FILE or --prometheus FILE)")
     }
 }

@@ -134,6 +134,9 @@ extension SluiceStore {
     }
 
     /// Marks an intended action done or failed, in a fenced transaction. A no-op if it is no longer intended.
+    ///
+    /// The completion is never stamped before the intent, whatever the caller's clock says, so a bake measured from
+    /// it can never come out shorter than configured.
     public func complete(
         _ action: FleetAction, result: ActionResult, at now: Double, lease: Lease
     ) throws(StoreError) {
@@ -145,7 +148,7 @@ extension SluiceStore {
             }
             try db.execute(
                 sql: """
-                    UPDATE journal SET state = ?, detail = ?, completedAt = ?
+                    UPDATE journal SET state = ?, detail = ?, completedAt = max(?, intendedAt)
                     WHERE rollout = ? AND key = ? AND state = 'intended'
                     """,
                 arguments: [state, String(detail.suffix(4000)), now, action.rollout, action.key])

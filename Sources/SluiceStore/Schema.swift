@@ -155,4 +155,25 @@ enum Schema {
         }
         return migrator
     }
+
+    /// Refuses a database that a newer Sluice migrated: this binary would misread or damage it.
+    static func refuseNewer(_ reader: some DatabaseReader, path: String) throws(StoreError) {
+        let known = migrator.migrations
+        let applied: [String]
+        do {
+            applied = try reader.read { db in
+                guard try db.tableExists("grdb_migrations") else { return [] }
+                return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
+            }
+        } catch {
+            throw StoreError.unusable(path: path, reason: "\(error)")
+        }
+        let unknown = applied.filter { !known.contains($0) }
+        guard unknown.isEmpty else {
+            throw StoreError.unusable(
+                path: path,
+                reason: "its schema (\(unknown.last!)) is newer than this binary's (\(known.last ?? "none")); "
+                    + "use the Sluice release that wrote it or a newer one")
+        }
+    }
 }

@@ -34,6 +34,11 @@ public final class SluiceStore: Sendable {
             configuration.busyMode = .timeout(busyTimeoutSeconds)
             configuration.foreignKeysEnabled = true
             writer = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError.unusable(path: path, reason: "\(error)")
+        }
+        try Schema.refuseNewer(writer, path: path)
+        do {
             try Schema.migrator.migrate(writer)
         } catch {
             throw StoreError.unusable(path: path, reason: "\(error)")
@@ -57,6 +62,7 @@ public final class SluiceStore: Sendable {
         } catch {
             throw StoreError.unusable(path: path, reason: "\(error)")
         }
+        try Schema.refuseNewer(writer, path: path)
     }
 
     /// A private in-memory database, for tests and virtual-time runs.

@@ -3,6 +3,7 @@ import Testing
 import SluiceCore
 import SluiceSignals
 import SluiceStore
+import SluiceTestSupport
 
 /// A driver that records what it was asked to do and can be told to fail.
 actor RecordingDriver: FleetDriver {
@@ -155,7 +156,7 @@ struct ControllerTests {
         let secondDriver = RecordingDriver()
         let second = makeController(store: store, driver: secondDriver, clock: clock, leaseClock: leaseClock, owner: "two")
         let firstLease = try #require(try await first.acquireLease())
-        #expect(try await second.reconcileOnce() == .standby(owner: "one"))
+        #expect(try await second.reconcileOnce() == .standby(owner: "one", expiresAt: firstLease.expiresAt))
         await leaseClock.advance(by: 31)
         #expect(try await second.reconcileOnce() == .reconciled(active: 1, actions: 1))
         #expect(try store.currentLease()?.fence == firstLease.fence + 1)
@@ -253,4 +254,72 @@ struct LostLeaseTests {
         #expect(await driver.calls.isEmpty)
         #expect(try store.intendedActions(rollout: "r1").map(\.action.key) == ["apply/a/0"])
     }
+}
+
+/// A driver whose calls run until they are cancelled, saying when each starts and whether it was cancelled.
+actor HangingDriver: FleetDriver {
+    let started: AsyncStream<String>
+    private let startedContinuation: AsyncStream<String>.Continuation
+    private(set) var cancelled: [String] = []
+
+    init() {
+        (started, startedContinuation) = AsyncStream.makeStream()
+    }
+
+    func execute(_ action: FleetAction, on cluster: FleetCluster, artifact: ArtifactRef) async throws -> String {
+        startedContinuation.yield(action.key)
+        do {
+            try await Task.sleep(for: .seconds(3600))
+        } catch {
+            cancelled.append(action.key)
+            throw error
+        }
+        return "finished"
+    }
+}
+
+@Suite("The lease during a driver call")
+struct LeaseKeepaliveTests {
+    @Test("is renewed beside a call that outlasts its TTL, so a standby does not take over")
+    func renewedDuringLongCall() async throws {
+        let store = try SluiceStore()
+        try store.submit(spec: try testSpec(), planPath: "plan.yaml", actor: "alice", now: 0)
+        let driver = HangingDriver()
+        let controller = hangingController(store: store, driver: driver)
+        let pass = Task { try await controller.reconcileOnce() }
+        var started = driver.started.makeAsyncIterator()
+        #expect(await started.next() == "apply/a/0")
+        // The call hangs past the lease's first expiry on the real clock; renewals kept it alive, so a standby waits.
+        let firstExpiry = try #require(try store.currentLease()).expiresAt
+        #expect(try await eventually { WallClock().now() > firstExpiry + 0.5 })
+        #expect(try store.acquireLease(owner: "two", now: WallClock().now(), ttlSeconds: 30) == nil)
+        #expect(try store.currentLease()?.owner == "one")
+        pass.cancel()
+        _ = try? await pass.value
+    }
+
+    @Test("is lost to another daemon: the call is abandoned and its result not recorded")
+    func lostLeaseAbandonsCall() async throws {
+        let store = try SluiceStore()
+        try store.submit(spec: try testSpec(), planPath: "plan.yaml", actor: "alice", now: 0)
+        let driver = HangingDriver()
+        let controller = hangingController(store: store, driver: driver)
+        let pass = Task { try await controller.reconcileOnce() }
+        var started = driver.started.makeAsyncIterator()
+        #expect(await started.next() == "apply/a/0")
+        // Another daemon takes the lease as if this one had stalled past its expiry.
+        let taken = try #require(try store.acquireLease(owner: "two", now: .greatestFiniteMagnitude / 2, ttlSeconds: 30))
+        await #expect(throws: StoreError.leaseLost(owner: "two", fence: taken.fence)) { try await pass.value }
+        #expect(await driver.cancelled == ["apply/a/0"])
+        let entry = try #require(try store.journal(rollout: "r1").first)
+        #expect(entry.state == .intended)
+        #expect(entry.completedAt == nil)
+    }
+}
+
+/// A controller whose lease lives 2 s on the real clock (renewed every 2/3 s), driving `driver`.
+func hangingController(store: SluiceStore, driver: HangingDriver) -> RolloutController {
+    RolloutController(
+        store: store, driver: driver, signals: HealthySignals(), clock: ManualClock(), leaseClock: WallClock(),
+        owner: "one", leaseTTLSeconds: 2, maxParallelActions: 1)
 }
