@@ -39,20 +39,28 @@ struct Explain: AsyncParsableCommand {
         var gates: [Gate]
         var costSamples: [Cost]
         var costModel: String?
+        /// What break-glass did, when it ran: the fence overrides every gate.
+        var breakGlass: RolloutView.BreakGlass?
     }
 
     func run() async throws {
         try await reportingFailures {
             let store = try global.openStore()
             guard let record = try store.rollout(named: rollout) else { throw StoreError.unknownRollout(rollout) }
-            let explanation = Self.explain(record, evaluations: try store.gateEvaluations(rollout: rollout, limit: 5000))
+            let explanation = Self.explain(
+                record, evaluations: try store.gateEvaluations(rollout: rollout, limit: 5000),
+                breakGlass: try store.breakGlassState(rollout: rollout))
             if let encoded = try format.output.encode(explanation) { return print(encoded) }
             print(Self.render(explanation))
         }
     }
 
-    /// The latest evaluation of each gate on each cluster, failing ones first, with what the controller tracks.
-    static func explain(_ record: RolloutRecord, evaluations: [GateEvaluation]) -> Explanation {
+    /// The latest evaluation of each gate on each cluster, failing ones first, with what the controller tracks; a
+    /// break-glass fence comes before all of it.
+    static func explain(
+        _ record: RolloutRecord, evaluations: [GateEvaluation], breakGlass: BreakGlassState? = nil
+    ) -> Explanation {
+        let view = RolloutView(record, pendingRequests: [], now: 0, breakGlass: breakGlass)
         var latest: [String: GateEvaluation] = [:]
         for evaluation in evaluations { latest[GateRound.key(gate: evaluation.gate, cluster: evaluation.cluster)] = evaluation }
         let order: [GateEvaluation.Verdict: Int] = [.breach: 0, .noData: 1, .pass: 2]
@@ -67,14 +75,19 @@ struct Explain: AsyncParsableCommand {
         }
         let samples = record.status.costSamples.sorted { $0.key < $1.key }
         return Explanation(
-            rollout: record.spec.name, phase: record.status.phase.rawValue, message: record.status.message,
-            gates: gates,
+            rollout: record.spec.name, phase: view.phase, message: view.message, gates: gates,
             costSamples: samples.map { Explanation.Cost(cluster: $0.key, pods: $0.value.pods, costPerNode: $0.value.costPerNode) },
-            costModel: CostModel(fitting: samples.map(\.value))?.description)
+            costModel: CostModel(fitting: samples.map(\.value))?.description, breakGlass: view.breakGlass)
     }
 
     static func render(_ explanation: Explanation) -> String {
-        var lines = ["Rollout:  \(explanation.rollout)", "Phase:    \(explanation.phase)", "Why:      \(explanation.message)", ""]
+        var lines = ["Rollout:  \(explanation.rollout)", "Phase:    \(explanation.phase)", "Why:      \(explanation.message)"]
+        if let glass = explanation.breakGlass {
+            lines.append(
+                "Glass:    \(glass.nodesReverted) nodes reverted node-direct, \(glass.nodesFailed) failed, in "
+                    + "\(glass.runs) run\(glass.runs == 1 ? "" : "s"); the gates below no longer decide anything")
+        }
+        lines.append("")
         if explanation.gates.isEmpty {
             lines.append("No gate has been evaluated yet.")
         } else {

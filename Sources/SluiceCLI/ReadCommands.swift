@@ -52,7 +52,9 @@ struct Get: AsyncParsableCommand {
             let store = try global.openStore()
             guard let record = try store.rollout(named: rollout) else { throw StoreError.unknownRollout(rollout) }
             let pending = try store.requests(rollout: rollout).filter { $0.state == "pending" }.map(\.request.verb.rawValue)
-            let view = RolloutView(record, pendingRequests: pending, now: try store.estimatedControllerNow(wallNow: wallNow) ?? wallNow)
+            let view = RolloutView(
+                record, pendingRequests: pending, now: try store.estimatedControllerNow(wallNow: wallNow) ?? wallNow,
+                breakGlass: try store.breakGlassState(rollout: rollout))
             print(try format.output.encode(view) ?? view.rendered)
         }
     }

@@ -36,7 +36,8 @@ struct Report: AsyncParsableCommand {
                 spec: record.spec, status: record.status, events: try store.events(rollout: rollout).map(\.event),
                 evaluations: try store.gateEvaluations(rollout: rollout, limit: maxEvaluations),
                 journal: try store.journal(rollout: rollout),
-                generatedAt: ControllerTime.format(wallNow.rounded(.down)))
+                generatedAt: ControllerTime.format(wallNow.rounded(.down)),
+                breakGlass: try store.breakGlassState(rollout: rollout))
             let page = RolloutReport.html(input)
             do {
                 try page.write(toFile: html, atomically: true, encoding: .utf8)

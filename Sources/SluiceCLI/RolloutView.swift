@@ -14,10 +14,26 @@ struct RolloutView: Codable, Equatable {
         var name: String
         var state: String
         var batch: String
+        /// Nodes the batches confirmed applied cover.
         var nodesDone: Int
+        /// Nodes that run the change now: `nodesDone` less those break-glass reverted.
+        var nodesCarrying: Int
         var nodes: Int
         var bakeRemainingSeconds: Double?
         var inFlight: String?
+        /// Nodes break-glass reverted node-direct, and those it failed to revert (may still run the change).
+        var nodesRevertedByBreakGlass: Int?
+        var nodesBreakGlassFailed: Int?
+    }
+
+    /// Who broke the glass, when and why, and how many nodes it reverted: shown whenever break-glass ran.
+    struct BreakGlass: Codable, Equatable {
+        var fencedAt: String
+        var actor: String
+        var reason: String
+        var runs: Int
+        var nodesReverted: Int
+        var nodesFailed: Int
     }
 
     var name: String
@@ -29,9 +45,12 @@ struct RolloutView: Codable, Equatable {
     var currentWave: String?
     var waves: [Wave]
     var pendingRequests: [String]
+    var breakGlass: BreakGlass?
 
-    init(_ record: RolloutRecord, pendingRequests: [String], now: Double) {
-        let status = record.status
+    /// The view of `record` at controller time `now`; with `breakGlass`, what break-glass did overrides the
+    /// controller's status, so the view says what runs on the nodes even before `sluiced` saw the fence.
+    init(_ record: RolloutRecord, pendingRequests: [String], now: Double, breakGlass: BreakGlassState? = nil) {
+        let status = record.status.fenced(by: breakGlass)
         name = record.spec.name
         artifact = "\(record.spec.artifact.name) \(record.spec.artifact.version)"
         phase = status.phase.rawValue
@@ -40,6 +59,11 @@ struct RolloutView: Codable, Equatable {
         observedGeneration = status.observedGeneration
         currentWave = status.currentWave < record.spec.waves.count ? record.spec.waves[status.currentWave].name : nil
         self.pendingRequests = pendingRequests
+        self.breakGlass = breakGlass.map {
+            BreakGlass(
+                fencedAt: ControllerTime.format($0.fencedAt), actor: $0.actor, reason: $0.reason, runs: $0.runs,
+                nodesReverted: $0.nodesReverted, nodesFailed: $0.nodesFailed)
+        }
         waves = record.spec.waves.enumerated().map { index, wave in
             let state = index < status.currentWave ? "complete" : index == status.currentWave ? "current" : "waiting"
             return Wave(
@@ -47,15 +71,29 @@ struct RolloutView: Codable, Equatable {
                 clusters: wave.clusters.map { spec in
                     let progress = status.clusters.first { $0.cluster == spec.name }
                         ?? ClusterProgress(cluster: spec.name, wave: index, totalBatches: spec.batchEnds.count)
-                    return Cluster(
-                        name: spec.name, state: progress.state.rawValue,
-                        batch: "\(progress.appliedBatches)/\(progress.totalBatches)",
-                        nodesDone: progress.appliedBatches == 0 ? 0 : spec.batchEnds[progress.appliedBatches - 1],
-                        nodes: spec.cluster.nodeCount,
-                        bakeRemainingSeconds: progress.state == .baking ? progress.bakeUntil.map { max(0, $0 - now) } : nil,
-                        inFlight: progress.inFlight)
+                    return Self.cluster(spec, progress: progress, breakGlass: breakGlass, now: now)
                 })
         }
+    }
+
+    static func cluster(
+        _ spec: ClusterSpec, progress: ClusterProgress, breakGlass: BreakGlassState?, now: Double
+    ) -> Cluster {
+        let done = spec.nodesApplied(batches: progress.appliedBatches)
+        let carrying = breakGlass?.nodesCarrying(spec.cluster, applied: done) ?? done
+        let glass = breakGlass?.result(for: spec.name)
+        var state = progress.state.rawValue
+        if let glass {
+            state = glass.failed.isEmpty && carrying == 0
+                ? "revertedByBreakGlass" : "breakGlassFailed(\(glass.failed.count) nodes)"
+        }
+        return Cluster(
+            name: spec.name, state: state, batch: "\(progress.appliedBatches)/\(progress.totalBatches)",
+            nodesDone: done, nodesCarrying: carrying, nodes: spec.cluster.nodeCount,
+            bakeRemainingSeconds: progress.state == .baking && glass == nil
+                ? progress.bakeUntil.map { max(0, $0 - now) } : nil,
+            inFlight: progress.inFlight, nodesRevertedByBreakGlass: glass?.reverted.count,
+            nodesBreakGlassFailed: glass?.failed.count)
     }
 
     var rendered: String {
@@ -65,6 +103,12 @@ struct RolloutView: Codable, Equatable {
             "Phase:     \(phase)",
             "Message:   \(message)",
         ]
+        if let breakGlass {
+            lines.append(
+                "Glass:     broken by \(breakGlass.actor) at \(breakGlass.fencedAt) (\(breakGlass.runs) "
+                    + "run\(breakGlass.runs == 1 ? "" : "s")): \(breakGlass.nodesReverted) nodes reverted node-direct, "
+                    + "\(breakGlass.nodesFailed) failed; reason: \(breakGlass.reason)")
+        }
         if observedGeneration < generation {
             lines.append("Pending:   \(pendingRequests.joined(separator: ", ")) (sluiced has not acted on it yet; is it running?)")
         }
@@ -73,11 +117,11 @@ struct RolloutView: Codable, Equatable {
             wave.clusters.map { cluster in
                 [
                     "\(wave.name) (\(wave.state))", cluster.name, cluster.state, cluster.batch,
-                    "\(cluster.nodesDone)/\(cluster.nodes)", short(cluster.bakeRemainingSeconds),
+                    "\(cluster.nodesCarrying)/\(cluster.nodes)", short(cluster.bakeRemainingSeconds),
                 ]
             }
         }
-        lines.append(table(["WAVE", "CLUSTER", "STATE", "BATCH", "NODES", "BAKE LEFT"], rows))
+        lines.append(table(["WAVE", "CLUSTER", "STATE", "BATCH", "NODES WITH CHANGE", "BAKE LEFT"], rows))
         return lines.joined(separator: "\n")
     }
 }

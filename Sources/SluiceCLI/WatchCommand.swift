@@ -122,7 +122,6 @@ struct Watch: AsyncParsableCommand {
             rollout: rollout, limit: gateCount * max(1, record.spec.clustersInOrder.count) * WatchModel.historyLength)
         let lease = try store.currentLease().map { LeaseSeen(owner: $0.owner, expiresAt: $0.expiresAt) }
         let lastPass = try store.lastControllerPass()
-        let fence = try store.breakGlassFence(rollout: rollout)
         // While a daemon holds the lease its clock runs on from its last pass; without one it stands still.
         let daemonLive = lease.map { $0.expiresAt >= wallNow } ?? false
         let controllerNow = lastPass.map { daemonLive ? $0.controllerNow + max(0, wallNow - $0.wallAt) : $0.controllerNow }
@@ -131,6 +130,6 @@ struct Watch: AsyncParsableCommand {
             pendingRequests: try store.requests(rollout: rollout).filter { $0.state == "pending" }
                 .map(\.request.verb.rawValue),
             controllerNow: controllerNow ?? wallNow, wallNow: wallNow, lease: lease, lastPassWallAt: lastPass?.wallAt,
-            fencedSince: fence?.fencedAt, fenceNote: fence.map { "by \($0.actor): \($0.reason)" })
+            breakGlass: try store.breakGlassState(rollout: rollout))
     }
 }

@@ -17,10 +17,8 @@ struct WatchInput {
     var lease: LeaseSeen?
     /// The wall time (Unix seconds) of the daemon's last pass, if one ran.
     var lastPassWallAt: Double? = nil
-    /// Break-glass: since when (wall clock, Unix seconds) the rollout is fenced from `sluiced`, or nil when it is not.
-    var fencedSince: Double? = nil
-    /// Break-glass: who fenced it and why, for the banner.
-    var fenceNote: String? = nil
+    /// What break-glass did, or nil when it never ran on this rollout.
+    var breakGlass: BreakGlassState? = nil
 }
 
 /// The daemon lease as `watch` sees it: who held it last and until when (wall clock, Unix seconds).
@@ -81,7 +79,8 @@ struct WatchModel: Codable, Equatable {
     init(_ input: WatchInput) {
         let record = input.record
         let status = record.status
-        rollout = RolloutView(record, pendingRequests: input.pendingRequests, now: input.controllerNow)
+        rollout = RolloutView(
+            record, pendingRequests: input.pendingRequests, now: input.controllerNow, breakGlass: input.breakGlass)
         finished = status.phase.isFinished
         controllerNow = input.controllerNow
         let daemonEvents = input.events.filter { $0.actor == Reconciler.actor }
@@ -92,11 +91,20 @@ struct WatchModel: Codable, Equatable {
         clusters = all.count
         clustersDone = all.filter { $0.state == ClusterProgress.State.done.rawValue }.count
         nodes = all.reduce(0) { $0 + $1.nodes }
-        nodesDone = all.reduce(0) { $0 + $1.nodesDone }
-        next = Self.next(record, now: input.controllerNow)
+        nodesDone = all.reduce(0) { $0 + $1.nodesCarrying }
+        next = input.breakGlass.map { Self.next(fencedBy: $0, rollout: record.spec.name) }
+            ?? Self.next(record, now: input.controllerNow)
         gates = Self.gates(record.spec, evaluations: input.evaluations)
         events = Array(input.events.suffix(Self.eventCount))
         banners = Self.banners(input, finished: finished)
+    }
+
+    /// What happens next to a rollout break-glass fenced: nothing from `sluiced`; failed nodes need another run.
+    static func next(fencedBy breakGlass: BreakGlassState, rollout name: String) -> Next {
+        guard breakGlass.nodesFailed == 0 else {
+            return Next(text: "\(breakGlass.nodesFailed) nodes failed to revert: run `sluice break-glass \(name)` again")
+        }
+        return Next(text: "nothing: fenced by break-glass, \(breakGlass.nodesReverted) nodes reverted node-direct")
     }
 
     /// What the controller will do next, and when.
@@ -187,12 +195,12 @@ struct WatchModel: Codable, Equatable {
 
     static func banners(_ input: WatchInput, finished: Bool) -> [Banner] {
         var banners: [Banner] = []
-        if let fenced = input.fencedSince {
+        if let glass = input.breakGlass {
             banners.append(Banner(
                 kind: "fenced",
-                message: "fenced by break-glass\(input.fenceNote.map { " (\($0))" } ?? ""): sluiced will not act on "
-                    + "this rollout",
-                since: ControllerTime.format(fenced)))
+                message: "fenced by break-glass (by \(glass.actor): \(glass.reason)): sluiced will not act on "
+                    + "this rollout; \(glass.nodesReverted) nodes reverted node-direct, \(glass.nodesFailed) failed",
+                since: ControllerTime.format(glass.fencedAt)))
         }
         if !finished {
             if let lease = input.lease {

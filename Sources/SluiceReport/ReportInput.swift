@@ -13,11 +13,14 @@ public struct ReportInput: Sendable, Equatable {
     /// When the report was made, as the caller wants it printed (kept out of the report's logic so output is
     /// reproducible).
     public var generatedAt: String
+    /// What break-glass did to the rollout, if it ran: the report then shows the nodes as break-glass left them.
+    public var breakGlass: BreakGlassState?
 
     public init(
         spec: RolloutSpec, status: RolloutStatus, events: [RolloutEvent], evaluations: [GateEvaluation],
-        journal: [JournalEntry], generatedAt: String
+        journal: [JournalEntry], generatedAt: String, breakGlass: BreakGlassState? = nil
     ) {
+        self.breakGlass = breakGlass
         self.spec = spec
         self.status = status
         self.events = events

@@ -11,12 +11,17 @@ public enum RolloutReport {
         "halted", "rollingBack", "rolledBack", "aborted", "paused", "awaitingApproval", "completed", "promoted",
         "refused", "retry",
     ]
+    /// Event verbs of break-glass (by whoever ran it) and of the daemon seeing its fence: always decisions.
+    public static let breakGlassVerbs: Set<String> = ["break-glass", "break-glass-done", "fenced"]
 
     /// The page for `input`.
     public static func html(_ input: ReportInput) -> String {
         let axis = TimeAxis(input)
-        let decisions = input.events.filter { $0.actor == Reconciler.actor && decisionVerbs.contains($0.verb) }
+        let decisions = input.events.filter {
+            ($0.actor == Reconciler.actor && decisionVerbs.contains($0.verb)) || breakGlassVerbs.contains($0.verb)
+        }
         var body = summary(input)
+        if let breakGlass = input.breakGlass { body += section("Break-glass", breakGlassSummary(breakGlass)) }
         body += section("Timeline", timeline(input, axis: axis, decisions: decisions))
         body += section(
             "Gates",
@@ -49,20 +54,23 @@ public enum RolloutReport {
     }
 
     static func summary(_ input: ReportInput) -> String {
-        let status = input.status
+        let status = input.status.fenced(by: input.breakGlass)
         let clusters = status.clusters
-        let done = clusters.filter { $0.state == .done }.count
-        let nodesDone = clusters.reduce(0) { total, progress in
-            total + nodesApplied(progress, spec: input.spec)
-        }
+        let done = clusters.filter { $0.state == .done && input.breakGlass?.result(for: $0.cluster) == nil }.count
+        var nodesDone = 0
         let nodes = input.spec.clustersInOrder.reduce(0) { $0 + $1.cluster.cluster.nodeCount }
         let rows = input.spec.clustersInOrder.map { wave, clusterSpec in
             let progress = clusters.first { $0.cluster == clusterSpec.name }
                 ?? ClusterProgress(cluster: clusterSpec.name, wave: wave, totalBatches: clusterSpec.batchEnds.count)
+            let applied = clusterSpec.nodesApplied(batches: progress.appliedBatches)
+            let carrying = input.breakGlass?.nodesCarrying(clusterSpec.cluster, applied: applied) ?? applied
+            nodesDone += carrying
+            let state = input.breakGlass?.result(for: clusterSpec.name) == nil
+                ? progress.state.rawValue : "reverted by break-glass"
             return "<tr><td>\(escape(input.spec.waves[wave].name))</td><td>\(escape(clusterSpec.name))</td>"
-                + "<td><span class=\"state \(progress.state.rawValue)\">\(progress.state.rawValue)</span></td>"
+                + "<td><span class=\"state \(state == progress.state.rawValue ? state : "reverted")\">\(state)</span></td>"
                 + "<td>\(progress.appliedBatches)/\(progress.totalBatches)</td>"
-                + "<td>\(nodesApplied(progress, spec: input.spec))/\(clusterSpec.cluster.nodeCount)</td></tr>"
+                + "<td>\(carrying)/\(clusterSpec.cluster.nodeCount)</td></tr>"
         }.joined(separator: "\n")
         return """
             <header>
@@ -80,9 +88,20 @@ public enum RolloutReport {
             """
     }
 
-    static func nodesApplied(_ progress: ClusterProgress, spec: RolloutSpec) -> Int {
-        guard progress.appliedBatches > 0, let clusterSpec = spec.cluster(named: progress.cluster) else { return 0 }
-        return clusterSpec.batchEnds[min(progress.appliedBatches, clusterSpec.batchEnds.count) - 1]
+    /// Who broke the glass, when and why, and per cluster the nodes reverted node-direct and those that failed.
+    static func breakGlassSummary(_ glass: BreakGlassState) -> String {
+        let rows = glass.clusters.map { result in
+            "<tr><td>\(escape(result.cluster))</td><td>\(result.reverted.count)</td><td>\(result.failed.count)</td>"
+                + "<td>\(escape(result.failed.prefix(20).joined(separator: ", ")))\(result.failed.count > 20 ? ", …" : "")</td></tr>"
+        }.joined(separator: "\n")
+        return """
+            <p class="lead">Fenced from sluiced since \(ControllerTime.format(glass.fencedAt)) by \(escape(glass.actor)): \
+            \(escape(glass.reason)). \(glass.runs) run\(glass.runs == 1 ? "" : "s"), \(glass.nodesReverted) nodes reverted \
+            node-direct, \(glass.nodesFailed) failed.</p>
+            <table class="break-glass"><tr><th>cluster</th><th>reverted</th><th>failed</th><th>failed nodes</th></tr>
+            \(rows)
+            </table>
+            """
     }
 
     static func decisionTable(_ decisions: [RolloutEvent]) -> String {

@@ -13,10 +13,7 @@ public struct BreakGlassFence: Sendable, Equatable {
     public var reason: String
 
     /// The rollout's status message while fenced.
-    public var statusMessage: String {
-        let since = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: fencedAt))
-        return "break-glass since \(since) by \(actor): \(reason); sluiced applies nothing more to this rollout"
-    }
+    public var statusMessage: String { BreakGlassState.message(fencedAt: fencedAt, actor: actor, reason: reason) }
 }
 
 /// One line of a break-glass journal file (JSON Lines): the record break-glass keeps itself, database or not.
@@ -253,6 +250,29 @@ extension SluiceStore {
                     state: $0["state"], attempts: $0["attempts"], detail: $0["detail"], at: $0["at"])
             }
         }
+    }
+
+    /// What break-glass did to `rollout`, for the views: the fence (who broke the glass first, and why) and, per cluster, the nodes reverted (by at least
+    /// one channel, in their newest result) and those every channel failed. Nil when break-glass never ran on it.
+    public func breakGlassState(rollout name: String) throws(StoreError) -> BreakGlassState? {
+        guard let fence = try breakGlassFence(rollout: name) else { return nil }
+        let runs = try read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM breakGlassRun WHERE rollout = ?", arguments: [name]) ?? 0
+        }
+        var reverted: [String: Set<String>] = [:]
+        var reached: [String: [String]] = [:]
+        for result in try breakGlassResults(rollout: name) {
+            if reached[result.cluster]?.last != result.node { reached[result.cluster, default: []].append(result.node) }
+            if result.state == "reverted" { reverted[result.cluster, default: []].insert(result.node) }
+        }
+        let clusters = reached.keys.sorted().map { cluster in
+            let nodes = reached[cluster]!
+            let done = reverted[cluster] ?? []
+            return BreakGlassState.ClusterResult(
+                cluster: cluster, reverted: nodes.filter(done.contains), failed: nodes.filter { !done.contains($0) })
+        }
+        return BreakGlassState(
+            fencedAt: fence.fencedAt, actor: fence.actor, reason: fence.reason, runs: max(runs, 1), clusters: clusters)
     }
 
     /// Refuses an intended action of a fenced rollout: marks it failed with the fence's message, without the driver.

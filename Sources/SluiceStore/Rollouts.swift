@@ -88,22 +88,23 @@ extension SluiceStore {
             submittedAt: row["submittedAt"], submittedBy: row["submittedBy"])
     }
 
-    /// Records an operator request, refusing at once one that makes no sense for the rollout's current status.
+    /// Records an operator request, refusing at once one that makes no sense for the rollout's current status or
+    /// that break-glass fenced.
     ///
-    /// Returns the request's id. The daemon checks the request again when it acts on it.
+    /// Returns the request's id. A refusal is recorded too, as a `request-refused` event, before it is thrown. The
+    /// daemon checks the request again when it acts on it.
     @discardableResult
     public func request(
         _ verb: OperatorRequest.Verb, rollout name: String, reason: String, actor: String, now: Double
     ) throws(StoreError) -> Int64 {
-        try write { db in
+        let outcome: Result<Int64, StoreError> = try write { db in
             guard let record = try rollout(named: name, db: db) else { throw StoreError.unknownRollout(name) }
-            if let refusal = OperatorRequest.refusal(of: verb, status: record.status) {
-                throw StoreError.refused("cannot \(verb.rawValue) \(name): \(refusal)")
-            }
-            let pending = try String.fetchAll(
-                db, sql: "SELECT verb FROM request WHERE rollout = ? AND state = 'pending'", arguments: [name])
-            if pending.contains(verb.rawValue) {
-                throw StoreError.refused("a \(verb.rawValue) of \(name) is already waiting for the daemon")
+            if let refusal = try Self.refusal(of: verb, rollout: name, status: record.status, db: db) {
+                let because = reason.isEmpty ? "" : " (reason given: \(reason))"
+                try Self.append(
+                    RolloutEvent(at: now, actor: actor, verb: "request-refused", message: "\(verb.rawValue)\(because): \(refusal)"),
+                    rollout: name, db: db)
+                return .failure(StoreError.refused("cannot \(verb.rawValue) \(name): \(refusal)"))
             }
             let generation = record.generation + 1
             try db.execute(sql: "UPDATE rollout SET generation = ? WHERE name = ?", arguments: [generation, name])
@@ -115,8 +116,23 @@ extension SluiceStore {
             try Self.append(
                 RolloutEvent(at: now, actor: actor, verb: "requested", message: "\(verb.rawValue)\(because)"),
                 rollout: name, db: db)
-            return id
+            return .success(id)
         }
+        return try outcome.get()
+    }
+
+    /// Why a request `verb` on the rollout `name` is refused now, or nil if it may be recorded.
+    static func refusal(
+        of verb: OperatorRequest.Verb, rollout name: String, status: RolloutStatus, db: Database
+    ) throws -> String? {
+        if let fence = try breakGlassFence(rollout: name, db: db) {
+            return "\(fence.statusMessage); sluiced will act on no request for it"
+        }
+        if let refusal = OperatorRequest.refusal(of: verb, status: status) { return refusal }
+        let pending = try String.fetchAll(
+            db, sql: "SELECT verb FROM request WHERE rollout = ? AND state = 'pending'", arguments: [name])
+        if pending.contains(verb.rawValue) { return "a \(verb.rawValue) of \(name) is already waiting for the daemon" }
+        return nil
     }
 
     /// The requests of a rollout, oldest first.

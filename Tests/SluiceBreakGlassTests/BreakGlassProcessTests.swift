@@ -26,10 +26,19 @@ struct BreakGlassProcessTests {
         #expect(results.map(\.node) == ["a0", "a1", "a2", "a3"])
         #expect(results.allSatisfy { $0.state == "reverted" && $0.channel == "exec" })
         #expect(try store.events(rollout: "agent-rollout").contains { $0.event.verb == "break-glass" })
+        try await expectViewsTellTheTruth(workspace)
+
+        // A request on the fenced rollout is refused by the CLI, and the refusal is on the record.
+        let promote = try await workspace.sluice(["promote", "agent-rollout", "--reason", "try to go on"])
+        #expect(promote.status == 1)
+        #expect(promote.output.contains("cannot promote agent-rollout: break-glass since"))
+        let refused = try #require(try store.events(rollout: "agent-rollout").last)
+        #expect(refused.event.verb == "request-refused")
+        #expect(refused.event.message.hasPrefix("promote (reason given: try to go on): break-glass since"))
+        #expect(try store.requests(rollout: "agent-rollout").isEmpty)
 
         // A restarted daemon: the fence holds; it marks the rollout halted and, idle, exits.
         let changesBefore = workspace.changes
-        #expect(try await workspace.sluice(["promote", "agent-rollout", "--reason", "try to go on"]).status != 2)
         let daemon = try workspace.launch("sluiced", workspace.daemonArguments(files, idle: true))
         defer { daemon.kill() }
         #expect(try await eventually { !daemon.process.isRunning }, "\(daemon.output)")
@@ -131,5 +140,44 @@ struct BreakGlassProcessTests {
         let store = try SluiceStore(path: workspace.database)
         #expect(try store.events(rollout: "agent-rollout").filter { $0.event.verb == "break-glass" }.count == 1)
         #expect(try store.breakGlassFence(rollout: "no-such-rollout") == nil)
+    }
+
+    /// With the daemon dead (so its status still says alpha is done and beta next), every view says what break-glass
+    /// left on the nodes: halted, fenced by whom and why, alpha's four nodes reverted, no node with the change.
+    func expectViewsTellTheTruth(_ workspace: GlassWorkspace) async throws {
+        let get = try await workspace.sluice(["get", "agent-rollout", "-o", "json"])
+        let view = try #require(try JSONSerialization.jsonObject(with: Data(get.output.utf8)) as? [String: Any])
+        #expect(view["phase"] as? String == "halted")
+        #expect((view["message"] as? String)?.hasPrefix("break-glass since") == true)
+        let glass = try #require(view["breakGlass"] as? [String: Any])
+        #expect(glass["reason"] as? String == "apiserver saturated")
+        #expect(glass["nodesReverted"] as? Int == 4)
+        #expect(glass["nodesFailed"] as? Int == 0)
+        let clusters = (view["waves"] as? [[String: Any]] ?? []).flatMap { $0["clusters"] as? [[String: Any]] ?? [] }
+        let alpha = try #require(clusters.first { $0["name"] as? String == "alpha" })
+        #expect(alpha["state"] as? String == "revertedByBreakGlass")
+        #expect(alpha["nodesCarrying"] as? Int == 0)
+        #expect(alpha["nodesRevertedByBreakGlass"] as? Int == 4)
+        #expect(try await workspace.sluice(["get", "agent-rollout"]).output.contains("4 nodes reverted node-direct"))
+
+        let explain = try await workspace.sluice(["explain", "agent-rollout", "-o", "json"])
+        let explanation = try #require(try JSONSerialization.jsonObject(with: Data(explain.output.utf8)) as? [String: Any])
+        #expect(explanation["phase"] as? String == "halted")
+        #expect((explanation["breakGlass"] as? [String: Any])?["nodesReverted"] as? Int == 4)
+
+        let watch = try await workspace.sluice(["watch", "agent-rollout", "-o", "json", "--exit-on-halt"])
+        #expect(watch.status == 12, "\(watch.output)")
+        let frame = try #require(
+            try JSONSerialization.jsonObject(with: Data(watch.output.split(separator: "\n")[0].utf8)) as? [String: Any])
+        #expect(frame["nodesDone"] as? Int == 0)
+        #expect((frame["banners"] as? [[String: Any]])?.first?["kind"] as? String == "fenced")
+
+        let html = workspace.root.appendingPathComponent("report.html").path
+        #expect(try await workspace.sluice(["report", "agent-rollout", "--html", html]).status == 0)
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("0 of 7 nodes carry the change"))
+        #expect(page.contains("<h2>Break-glass</h2>"))
+        #expect(page.contains("apiserver saturated"))
+        #expect(!page.contains("No decision recorded"))
     }
 }

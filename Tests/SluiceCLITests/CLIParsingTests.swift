@@ -46,6 +46,48 @@ struct CLIParsingTests {
         #expect(view.rendered.contains("5m"))
     }
 
+    @Test("After break-glass the view shows the nodes as it left them, the fence, and who broke the glass and why")
+    func viewAfterBreakGlass() throws {
+        let fleet = Fleet(name: "f", clusters: [FleetCluster(name: "a", nodeCount: 40), FleetCluster(name: "b", nodeCount: 10)])
+        let plan = RolloutPlan(
+            name: "r", artifact: ArtifactRef(name: "agent", version: "2"), fleetPath: "f", policyName: "p",
+            waves: [WavePlan(name: "w", clusters: .names(["a", "b"]), nodeBatches: [.percent(10), .percent(100)],
+                             bakeBetweenBatchesSeconds: 300, bakeAfterClusterSeconds: 600)])
+        let spec = try RolloutSpec.resolve(plan: plan, fleet: fleet, policy: GatePolicy(name: "p", gates: [])).get()
+        var status = RolloutStatus(spec: spec, now: 0)
+        status.phase = .progressing
+        status.clusters[0].state = .baking
+        status.clusters[0].appliedBatches = 2
+        status.clusters[0].bakeUntil = 400
+        let record = RolloutRecord(
+            spec: spec, status: status, generation: 1, planPath: "p.yaml", submittedAt: 0, submittedBy: "alice")
+        let nodes = (0..<40).map { "a-node-\($0)" }
+        let glass = BreakGlassState(
+            fencedAt: 1_800_000_000, actor: "ana", reason: "apiservers saturated", runs: 1,
+            clusters: [.init(cluster: "a", reverted: Array(nodes.dropLast(3)), failed: Array(nodes.suffix(3)))])
+        let view = RolloutView(record, pendingRequests: [], now: 100, breakGlass: glass)
+        #expect(view.phase == "halted")
+        #expect(view.message == "break-glass since 2027-01-15T08:00:00Z by ana: apiservers saturated; "
+            + "sluiced applies nothing more to this rollout")
+        let a = view.waves[0].clusters[0]
+        #expect(a.nodesDone == 40)
+        #expect(a.nodesCarrying == 3)
+        #expect(a.state == "breakGlassFailed(3 nodes)")
+        #expect(a.bakeRemainingSeconds == nil)
+        #expect(view.waves[0].clusters[1].nodesCarrying == 0)
+        #expect(view.waves[0].clusters[1].state == "pending")
+        #expect(view.breakGlass == RolloutView.BreakGlass(
+            fencedAt: "2027-01-15T08:00:00Z", actor: "ana", reason: "apiservers saturated", runs: 1, nodesReverted: 37,
+            nodesFailed: 3))
+        #expect(view.rendered.contains("3/40"))
+        #expect(view.rendered.contains("37 nodes reverted node-direct, 3 failed; reason: apiservers saturated"))
+        // Without break-glass the same record shows the controller's status unchanged.
+        let plain = RolloutView(record, pendingRequests: [], now: 100)
+        #expect(plain.phase == "progressing")
+        #expect(plain.waves[0].clusters[0].nodesCarrying == 40)
+        #expect(plain.breakGlass == nil)
+    }
+
     @Test("Times print as ISO 8601 on the wall clock and as offsets in virtual time")
     func timestamps() {
         #expect(ControllerTime.format(90) == "T+1m30s")

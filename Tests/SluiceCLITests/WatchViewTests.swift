@@ -92,11 +92,11 @@ enum WatchFixture {
 
     static func input(
         phase: RolloutPhase = .progressing, evaluations: [GateEvaluation] = evaluations, lease: LeaseSeen? = liveLease,
-        fencedSince: Double? = nil
+        breakGlass: BreakGlassState? = nil
     ) throws -> WatchInput {
         WatchInput(
             record: try record(phase: phase), events: events, evaluations: evaluations, pendingRequests: [],
-            controllerNow: 3640, wallNow: 1_800_000_000, lease: lease, fencedSince: fencedSince)
+            controllerNow: 3640, wallNow: 1_800_000_000, lease: lease, breakGlass: breakGlass)
     }
 }
 
@@ -227,12 +227,16 @@ struct WatchViewTests {
 
     @Test("Banners: a break-glass fence says the rollout is fenced, by whom and since when")
     func fenced() throws {
-        var input = try WatchFixture.input(fencedSince: 1_799_990_000)
-        input.fenceNote = "by ana: apiservers saturated"
-        let banners = WatchModel(input).banners
-        #expect(banners.map(\.kind) == ["fenced"])
-        #expect(banners.first?.since == ControllerTime.format(1_799_990_000))
-        #expect(banners.first?.message.contains("by ana: apiservers saturated") == true)
+        let glass = BreakGlassState(
+            fencedAt: 1_799_990_000, actor: "ana", reason: "apiservers saturated", runs: 1,
+            clusters: [.init(cluster: "prod-eu-2", reverted: [], failed: ["prod-eu-2-node-3"])])
+        let model = WatchModel(try WatchFixture.input(breakGlass: glass))
+        #expect(model.banners.map(\.kind) == ["fenced"])
+        #expect(model.banners.first?.since == ControllerTime.format(1_799_990_000))
+        #expect(model.banners.first?.message.contains("by ana: apiservers saturated") == true)
+        #expect(model.banners.first?.message.contains("0 nodes reverted node-direct, 1 failed") == true)
+        #expect(model.rollout.phase == "halted")
+        #expect(model.next.text == "1 nodes failed to revert: run `sluice break-glass \(model.rollout.name)` again")
     }
 
     @Test("Exit codes: 0 completed, 10 rolled back, 11 aborted, 12 halted only with --exit-on-halt")

@@ -80,6 +80,23 @@ struct ReportTests {
         text.components(separatedBy: needle).count - 1
     }
 
+    @Test("After break-glass the summary counts the nodes it left with the change and lists who, why and where")
+    func breakGlassTruth() throws {
+        var input = try ReportScenario.run()
+        let stagingNodes = (0..<10).map { "staging-1-node-\($0)" }
+        input.breakGlass = BreakGlassState(
+            fencedAt: 1_800_000_000, actor: "ana", reason: "apiservers <saturated>", runs: 2,
+            clusters: [.init(cluster: "staging-1", reverted: stagingNodes, failed: [])])
+        let html = RolloutReport.html(input)
+        // staging-1's 10 nodes are reverted; prod-a and prod-b were rolled back by the gates: nothing carries it.
+        #expect(html.contains("0 clusters done") || html.contains("0 of 3 clusters done"))
+        #expect(html.contains("0 of 130 nodes carry the change"))
+        #expect(html.contains("<h2>Break-glass</h2>"))
+        #expect(html.contains("by ana: apiservers &lt;saturated&gt;. 2 runs, 10 nodes reverted node-direct, 0 failed."))
+        #expect(html.contains("<title>Rollout agent-2.0: halted</title>"))
+        #expect(html.contains(">reverted by break-glass</span>"))
+    }
+
     @Test("One chart per gate, with its threshold, and a timeline row per cluster")
     func chartsPerGate() throws {
         let input = try ReportScenario.run()

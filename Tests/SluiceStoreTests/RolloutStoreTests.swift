@@ -72,7 +72,7 @@ import Testing
     @Test func aSecondPendingRequestWithTheSameVerbIsRefused() throws {
         let store = try Fixtures.store(with: try Fixtures.spec())
         try store.request(.pause, rollout: "agent-2.0", reason: "", actor: "bob", now: 10)
-        #expect(throws: StoreError.refused("a pause of agent-2.0 is already waiting for the daemon")) {
+        #expect(throws: StoreError.refused("cannot pause agent-2.0: a pause of agent-2.0 is already waiting for the daemon")) {
             try store.request(.pause, rollout: "agent-2.0", reason: "again", actor: "carol", now: 11)
         }
         #expect(try store.rollout(named: "agent-2.0")?.generation == 1)
@@ -91,7 +91,12 @@ import Testing
         }
         #expect(try store.rollout(named: "agent-2.0")?.generation == 0)
         #expect(try store.requests(rollout: "agent-2.0").isEmpty)
-        #expect(try store.events(rollout: "agent-2.0").map(\.event.verb) == ["submitted"])
+        // Nothing is requested, but each refusal is on the record with who asked and why it was refused.
+        let events = try store.events(rollout: "agent-2.0").map(\.event)
+        #expect(events.map(\.verb) == ["submitted", "request-refused", "request-refused"])
+        #expect(events[2].actor == "bob")
+        #expect(events[2].message.hasPrefix("promote: "))
+        #expect(try store.verifyEventChain().isIntact)
     }
 
     @Test func resumingAProgressingRolloutIsRefused() throws {
