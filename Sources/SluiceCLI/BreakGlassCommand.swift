@@ -21,6 +21,8 @@ struct BreakGlass: AsyncParsableCommand {
             else from --fleet or --nodes-from; the run is kept in DB.break-glass.jsonl, imported into the database by \
             the next sluice command, sluiced start or sluiced pass.
             Running it again is safe; a rollout already broken-glass with every node reverted is reported, exit 0.
+            A refused attempt (no reason, no config, a bad credential) leaves a `refused` event in the log when the \
+            database can be opened.
             """)
 
     @Argument(help: "The rollout (omit with --all).") var rollout: String?
@@ -52,27 +54,36 @@ struct BreakGlass: AsyncParsableCommand {
 
     func breakGlass() async throws {
         let environment = ProcessInfo.processInfo.environment
+        let databasePath = global.db ?? SluiceStore.defaultPath(environment: environment)
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else {
-            throw CLIFailure(exitCode: 2, message: "break-glass needs --reason TEXT: why, for the record")
+            throw refused(
+                CLIFailure(exitCode: 2, message: "break-glass needs --reason TEXT: why, for the record"),
+                why: "no --reason given", databasePath: databasePath)
         }
         guard let configPath = config ?? environment["SLUICE_BREAK_GLASS_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 })
         else {
-            throw CLIFailure(
-                exitCode: 2, message: "break-glass needs its config: --config FILE or SLUICE_BREAK_GLASS_CONFIG")
+            throw refused(
+                CLIFailure(
+                    exitCode: 2, message: "break-glass needs its config: --config FILE or SLUICE_BREAK_GLASS_CONFIG"),
+                why: "no config given", reason: reason, databasePath: databasePath)
         }
         let settings: BreakGlassConfig
         do { settings = try BreakGlassManifest.load(configPath) } catch {
-            throw CLIFailure(exitCode: 2, message: "\(error)")
+            throw refused(
+                CLIFailure(exitCode: 2, message: "\(error)"), why: "unusable config: \(error)", reason: reason,
+                databasePath: databasePath)
         }
         let authority: String
         do {
             authority = try BreakGlassAuthority.check(config: settings, keyFile: keyFile, environment: environment)
         } catch {
-            throw CLIFailure(exitCode: 1, message: "refused: \(error)")
+            // The refusal names what is missing or wrong (a variable, a file, a config field), never the secret.
+            throw refused(
+                CLIFailure(exitCode: 1, message: "refused: \(error)"), why: "\(error)", reason: reason,
+                databasePath: databasePath)
         }
         let channels = BreakGlassChannels.from(config: settings)
-        let databasePath = global.db ?? SluiceStore.defaultPath(environment: environment)
         let journal = BreakGlassJournal(forDatabase: databasePath)
         let clusters = cluster.map { [$0] }
 
@@ -158,6 +169,30 @@ struct BreakGlass: AsyncParsableCommand {
             throw CLIFailure(
                 exitCode: 1, message: "some nodes were not reverted; run break-glass again to retry (it is idempotent)")
         }
+    }
+
+    /// Records a refused attempt in the event log when the database can be opened (never creating it), then returns
+    /// `failure` to throw. One `refused` event (``SluiceStore/recordRefused(_:rollout:actor:reason:now:)``) on the
+    /// rollout, or with `--all` on each active rollout (`*` when none is): `why` and the reason the operator gave.
+    func refused(_ failure: CLIFailure, why: String, reason: String = "", databasePath: String) -> CLIFailure {
+        guard let store = try? SluiceStore(path: databasePath, busyTimeoutSeconds: busyTimeout, createIfMissing: false)
+        else { return failure }
+        var names = [rollout ?? "*"]
+        if all, let active = try? store.rollouts().filter({ !$0.status.phase.isFinished }).map(\.spec.name),
+            !active.isEmpty
+        {
+            names = active
+        }
+        let given = reason.isEmpty ? "" : " (reason given: \(reason))"
+        do {
+            for name in names {
+                try store.recordRefused(
+                    "break-glass", rollout: name, actor: currentActor, reason: why + given, now: wallNow)
+            }
+        } catch {
+            note("the refusal could not be recorded in the event log: \(error)")
+        }
+        return failure
     }
 
     typealias Plan = (name: String, artifact: ArtifactRef, targets: [ClusterTargets])

@@ -67,6 +67,10 @@ struct Events: AsyncParsableCommand {
     @Argument(help: "The rollout.") var rollout: String
     @Flag(name: .long, help: "Check the event log's hash chain; name the first row altered or removed (exit 1).")
     var verify = false
+    @Option(
+        name: .long,
+        help: "With --verify: a head printed by an earlier --verify (EVENTS:HASH); the log must still hold it.")
+    var anchor: String?
     @OptionGroup var global: GlobalOptions
     @OptionGroup var format: OutputOptions
 
@@ -78,11 +82,20 @@ struct Events: AsyncParsableCommand {
         var message: String
     }
 
+    func validate() throws {
+        guard let anchor else { return }
+        if !verify { throw ValidationError("--anchor checks the log: give it with --verify") }
+        if AuditAnchor(anchor) == nil {
+            throw ValidationError(
+                "--anchor '\(anchor)' is not EVENTS:HASH; copy the anchor line an earlier `--verify` printed")
+        }
+    }
+
     func run() async throws {
         try await reportingFailures {
             let store = try global.openStore()
             guard try store.rollout(named: rollout) != nil else { throw StoreError.unknownRollout(rollout) }
-            if verify { return try verifyChain(store) }
+            if verify { return try verifyChain(store, anchor: anchor.flatMap(AuditAnchor.init)) }
             let rows = try store.events(rollout: rollout).map {
                 Row(id: $0.id, at: $0.event.at, actor: $0.event.actor, verb: $0.event.verb, message: $0.event.message)
             }

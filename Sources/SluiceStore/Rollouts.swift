@@ -135,6 +135,24 @@ extension SluiceStore {
         return nil
     }
 
+    /// Records that `what` (a command or request: `break-glass`, `resume`...) was refused: one event, verb `refused`.
+    ///
+    /// The event reads as the daemon's own refusals do: actor `actor`, message `WHAT by ACTOR refused: REASON`, so
+    /// `sluice events` and the report show every refusal alike. For attempts turned away before anything else is
+    /// written (a bad credential, a missing reason, a request that makes no sense for the rollout's state); it
+    /// changes nothing but the log. `rollout` need not exist: an attempt on an unknown name is recorded too.
+    /// `reason` goes into the log as is, so it must never carry a secret (a token, a key). Returns the event's id.
+    @discardableResult
+    public func recordRefused(
+        _ what: String, rollout: String, actor: String, reason: String, now: Double
+    ) throws(StoreError) -> Int64 {
+        try write { db in
+            try Self.append(
+                RolloutEvent(at: now, actor: actor, verb: "refused", message: "\(what) by \(actor) refused: \(reason)"),
+                rollout: rollout, db: db)
+        }
+    }
+
     /// The requests of a rollout, oldest first.
     public func requests(rollout name: String) throws(StoreError) -> [StoredRequest] {
         try read { db in
@@ -200,8 +218,9 @@ extension SluiceStore {
             intendedAt: row["intendedAt"], completedAt: row["completedAt"], detail: row["detail"])
     }
 
-    /// Appends an event, chained to the one before by its hash (see ``AuditChain``).
-    static func append(_ event: RolloutEvent, rollout: String, db: Database) throws {
+    /// Appends an event, chained to the one before by its hash (see ``AuditChain``); returns its id.
+    @discardableResult
+    static func append(_ event: RolloutEvent, rollout: String, db: Database) throws -> Int64 {
         try AuditChain.append(event, rollout: rollout, db: db)
     }
 }

@@ -153,6 +153,22 @@ enum Schema {
                 """)
             try AuditChain.rehashAll(db)
         }
+        // v3: the event chain's head (count, newest id and hash) kept apart from the events, so removing the newest
+        // rows shows; it starts from the rows there are.
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: """
+                CREATE TABLE auditHead (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    events INTEGER NOT NULL,
+                    lastID INTEGER NOT NULL,
+                    lastHash TEXT NOT NULL
+                );
+                INSERT INTO auditHead (id, events, lastID, lastHash)
+                    SELECT 1, count(*), coalesce(max(id), 0),
+                           coalesce((SELECT hash FROM event ORDER BY id DESC LIMIT 1), '')
+                    FROM event;
+                """)
+        }
         return migrator
     }
 

@@ -72,6 +72,50 @@ struct AuditChainTests {
         #expect(try otherStore.verifyEventChain() == .removed(ids: last...last, before: nil))
     }
 
+    @Test("--verify prints the head to keep; with --anchor it catches truncation hidden by a rewritten head")
+    func anchorThroughTheCLI() async throws {
+        let workspace = try await Self.populated()
+        let store = try SluiceStore(path: workspace.database)
+        let events = try store.events(rollout: nil)
+        let verified = try await workspace.sluice(["events", "agent-rollout", "--verify"])
+        #expect(verified.status == 0, "\(verified.output)")
+        #expect(verified.output.contains("head: \(events.count) events, last id \(events.last?.id ?? 0), last hash "))
+        let command = try #require(
+            verified.output.split(separator: "\n").first { $0.contains("--anchor ") }, "\(verified.output)")
+        let anchor = try #require(command.split(separator: " ").last.map(String.init))
+        #expect(anchor.hasPrefix("\(events.count):"))
+        #expect(AuditAnchor(anchor) != nil)
+        let json = try await workspace.sluice(["events", "agent-rollout", "--verify", "-o", "json"])
+        #expect(json.output.contains(anchor), "\(json.output)")
+
+        // The two newest rows removed, sqlite_sequence lowered and the head rewritten to match: the database alone
+        // verifies, the anchor kept outside it does not.
+        let keep = events[events.count - 3].id
+        try await sqlite(
+            workspace,
+            """
+            DELETE FROM event WHERE id > \(keep); UPDATE sqlite_sequence SET seq = \(keep) WHERE name = 'event';
+            UPDATE auditHead SET events = events - 2, lastID = \(keep),
+                lastHash = (SELECT hash FROM event WHERE id = \(keep));
+            """)
+        #expect(try await workspace.sluice(["events", "agent-rollout", "--verify"]).status == 0)
+        let caught = try await workspace.sluice(["events", "agent-rollout", "--verify", "--anchor", anchor])
+        #expect(caught.status == 1)
+        #expect(caught.output.contains("the newest 2 events (after event \(keep)) were removed"), "\(caught.output)")
+
+        // Every event removed, the head left as it was: reported without an anchor, with the ids.
+        try await sqlite(workspace, "DELETE FROM event")
+        let emptied = try await workspace.sluice(["events", "agent-rollout", "--verify"])
+        #expect(emptied.status == 1)
+        let which = keep == events[0].id ? "event \(keep) was" : "events \(events[0].id)-\(keep) were"
+        #expect(emptied.output.contains("\(which) removed (every event)"), "\(emptied.output)")
+
+        // A malformed anchor is a usage error (argument-parser's validation exit), not a verdict on the log.
+        let bad = try await workspace.sluice(["events", "agent-rollout", "--verify", "--anchor", "12:nothex"])
+        #expect(bad.status != 0 && bad.status != 1)
+        #expect(bad.output.contains("is not EVENTS:HASH"), "\(bad.output)")
+    }
+
     @Test("Rows written before the v2 migration are hashed in order when it runs")
     func migrationHashesExistingRows() async throws {
         let workspace = try await Self.populated()

@@ -140,6 +140,18 @@ struct BreakGlassProcessTests {
         let store = try SluiceStore(path: workspace.database)
         #expect(try store.events(rollout: "agent-rollout").filter { $0.event.verb == "break-glass" }.count == 1)
         #expect(try store.breakGlassFence(rollout: "no-such-rollout") == nil)
+
+        // Each refused attempt (no credential, a wrong token, an exposed key file, no reason) left a `refused` event
+        // by the OS user saying why, never the token; the unknown rollout is not a refusal and left none.
+        let refused = try store.events(rollout: "agent-rollout").map(\.event).filter { $0.verb == "refused" }
+        #expect(refused.count == 4, "\(refused)")
+        #expect(refused.allSatisfy { $0.actor == ProcessInfo.processInfo.userName })
+        #expect(refused.contains { $0.message.contains("SLUICE_BREAK_GLASS_TOKEN does not match") })
+        #expect(refused.contains { $0.message.contains("can be read by group or others") })
+        #expect(refused.contains { $0.message.hasSuffix("refused: no --reason given") })
+        #expect(!refused.contains { $0.message.contains("guess") || $0.message.contains(GlassWorkspace.token) })
+        #expect(try store.events(rollout: "no-such-rollout").isEmpty)
+        #expect(try store.verifyEventChain().isIntact)
     }
 
     /// With the daemon dead (so its status still says alpha is done and beta next), every view says what break-glass
