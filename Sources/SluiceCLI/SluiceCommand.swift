@@ -40,9 +40,11 @@ struct GlobalOptions: ParsableArguments {
         let path = self.path
         let isNew = !FileManager.default.fileExists(atPath: path)
         if isNew && !create {
+            let journal = FileManager.default.fileExists(atPath: BreakGlassJournal(forDatabase: path).path)
+                ? "; a break-glass journal is beside it, which sluiced or `sluice submit` imports when it creates one"
+                : " (`sluice submit PLAN` creates one)"
             throw CLIFailure(
-                exitCode: 3,
-                message: "there is no database at \(path); check --db or SLUICE_DB (`sluice submit PLAN` creates one)")
+                exitCode: 3, message: "there is no database at \(path); check --db or SLUICE_DB\(journal)")
         }
         do {
             let store = try SluiceStore(path: path, createIfMissing: create)

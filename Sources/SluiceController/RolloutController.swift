@@ -22,6 +22,11 @@ public struct RolloutController: Sendable {
     public var maxParallelActions: Int
     public var logger: Logger
     public var faultHook: FaultHook
+    /// Waits between two renewals of the lease during a pass (given a third of the TTL, in seconds): the real clock
+    /// in a daemon; tests inject their own to renew at the moments they choose.
+    public var waitBeforeRenewal: @Sendable (_ seconds: Double) async throws -> Void = { seconds in
+        try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+    }
     /// Which gate evaluations are stored: each change of verdict, and otherwise one per gate and cluster this often.
     let sampler: EvaluationSampler
 
@@ -78,11 +83,13 @@ public struct RolloutController: Sendable {
     public func keepingLease<T: Sendable>(
         _ lease: Lease, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
+        // A lease that never expires (one controller in a process of its own: simulations) needs no renewal.
+        guard leaseTTLSeconds.isFinite else { return try await body() }
+        return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
             group.addTask {
                 while true {
-                    try await Task.sleep(for: .milliseconds(max(10, Int(leaseTTLSeconds * 1000 / 3))))
+                    try await waitBeforeRenewal(max(0.01, leaseTTLSeconds / 3))
                     try await renew(lease)
                 }
             }

@@ -91,7 +91,8 @@ extension SluiceStore {
     /// Records an operator request, refusing at once one that makes no sense for the rollout's current status or
     /// that break-glass fenced.
     ///
-    /// Returns the request's id. A refusal is recorded too, as a `request-refused` event, before it is thrown. The
+    /// Returns the request's id. A refusal is recorded too, as a `refused` event (see ``recordRefused(_:rollout:actor:reason:now:)``), before it
+    /// is thrown. The
     /// daemon checks the request again when it acts on it.
     @discardableResult
     public func request(
@@ -100,10 +101,8 @@ extension SluiceStore {
         let outcome: Result<Int64, StoreError> = try write { db in
             guard let record = try rollout(named: name, db: db) else { throw StoreError.unknownRollout(name) }
             if let refusal = try Self.refusal(of: verb, rollout: name, status: record.status, db: db) {
-                let because = reason.isEmpty ? "" : " (reason given: \(reason))"
-                try Self.append(
-                    RolloutEvent(at: now, actor: actor, verb: "request-refused", message: "\(verb.rawValue)\(because): \(refusal)"),
-                    rollout: name, db: db)
+                let given = reason.isEmpty ? "" : " (reason given: \(reason))"
+                _ = try Self.appendRefusal(verb.rawValue, rollout: name, actor: actor, reason: refusal + given, now: now, db: db)
                 return .failure(StoreError.refused("cannot \(verb.rawValue) \(name): \(refusal)"))
             }
             let generation = record.generation + 1
@@ -146,11 +145,16 @@ extension SluiceStore {
     public func recordRefused(
         _ what: String, rollout: String, actor: String, reason: String, now: Double
     ) throws(StoreError) -> Int64 {
-        try write { db in
-            try Self.append(
-                RolloutEvent(at: now, actor: actor, verb: "refused", message: "\(what) by \(actor) refused: \(reason)"),
-                rollout: rollout, db: db)
-        }
+        try write { db in try Self.appendRefusal(what, rollout: rollout, actor: actor, reason: reason, now: now, db: db) }
+    }
+
+    /// Appends the `refused` event of ``recordRefused(_:rollout:actor:reason:now:)`` inside a write.
+    static func appendRefusal(
+        _ what: String, rollout: String, actor: String, reason: String, now: Double, db: Database
+    ) throws -> Int64 {
+        try append(
+            RolloutEvent(at: now, actor: actor, verb: "refused", message: "\(what) by \(actor) refused: \(reason)"),
+            rollout: rollout, db: db)
     }
 
     /// The requests of a rollout, oldest first.

@@ -33,8 +33,9 @@ struct BreakGlassProcessTests {
         #expect(promote.status == 1)
         #expect(promote.output.contains("cannot promote agent-rollout: break-glass since"))
         let refused = try #require(try store.events(rollout: "agent-rollout").last)
-        #expect(refused.event.verb == "request-refused")
-        #expect(refused.event.message.hasPrefix("promote (reason given: try to go on): break-glass since"))
+        #expect(refused.event.verb == "refused")
+        #expect(refused.event.message.hasPrefix("promote by \(refused.event.actor) refused: break-glass since"))
+        #expect(refused.event.message.hasSuffix("(reason given: try to go on)"))
         #expect(try store.requests(rollout: "agent-rollout").isEmpty)
 
         // A restarted daemon: the fence holds; it marks the rollout halted and, idle, exits.

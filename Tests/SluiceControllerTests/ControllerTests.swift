@@ -278,48 +278,81 @@ actor HangingDriver: FleetDriver {
     }
 }
 
+/// A controller driving a `HangingDriver` whose lease lives 3 s on `leaseClock` and is renewed each time the test
+/// sends on `renewals`, not on the real clock.
+struct HangingPass {
+    let store: SluiceStore
+    let driver = HangingDriver()
+    let leaseClock = ManualClock()
+    let renewals: AsyncStream<Void>.Continuation
+    let controller: RolloutController
+
+    init() throws {
+        store = try SluiceStore()
+        try store.submit(spec: try testSpec(), planPath: "plan.yaml", actor: "alice", now: 0)
+        let (ticks, renewals) = AsyncStream<Void>.makeStream()
+        self.renewals = renewals
+        var controller = RolloutController(
+            store: store, driver: driver, signals: HealthySignals(), clock: ManualClock(), leaseClock: leaseClock,
+            owner: "one", leaseTTLSeconds: 3, maxParallelActions: 1)
+        let queue = TickQueue(ticks)
+        controller.waitBeforeRenewal = { _ in try await queue.next() }
+        self.controller = controller
+    }
+
+    /// Lets the renewal task renew once, and waits until the stored lease shows it.
+    func renew(expecting expiresAt: Double) async throws -> Bool {
+        renewals.yield()
+        return try await eventually { try store.currentLease()?.expiresAt == expiresAt }
+    }
+}
+
+/// Hands the elements of a stream out one at a time to the one task that awaits them (the renewal task).
+final class TickQueue: @unchecked Sendable {
+    private var iterator: AsyncStream<Void>.Iterator
+
+    init(_ stream: AsyncStream<Void>) { iterator = stream.makeAsyncIterator() }
+
+    /// The next tick; throws when the waiting task is cancelled (the stream's iterator then ends).
+    func next() async throws {
+        guard await iterator.next() != nil else { throw CancellationError() }
+    }
+}
+
 @Suite("The lease during a driver call")
 struct LeaseKeepaliveTests {
     @Test("is renewed beside a call that outlasts its TTL, so a standby does not take over")
     func renewedDuringLongCall() async throws {
-        let store = try SluiceStore()
-        try store.submit(spec: try testSpec(), planPath: "plan.yaml", actor: "alice", now: 0)
-        let driver = HangingDriver()
-        let controller = hangingController(store: store, driver: driver)
-        let pass = Task { try await controller.reconcileOnce() }
-        var started = driver.started.makeAsyncIterator()
+        let pass = try HangingPass()
+        let running = Task { try await pass.controller.reconcileOnce() }
+        var started = pass.driver.started.makeAsyncIterator()
         #expect(await started.next() == "apply/a/0")
-        // The call hangs past the lease's first expiry on the real clock; renewals kept it alive, so a standby waits.
-        let firstExpiry = try #require(try store.currentLease()).expiresAt
-        #expect(try await eventually { WallClock().now() > firstExpiry + 0.5 })
-        #expect(try store.acquireLease(owner: "two", now: WallClock().now(), ttlSeconds: 30) == nil)
-        #expect(try store.currentLease()?.owner == "one")
-        pass.cancel()
-        _ = try? await pass.value
+        #expect(try pass.store.currentLease()?.expiresAt == 3)
+        // The call hangs on past the first expiry; the renewals beside it keep the lease alive.
+        await pass.leaseClock.set(2)
+        #expect(try await pass.renew(expecting: 5))
+        await pass.leaseClock.set(4)
+        #expect(try await pass.renew(expecting: 7))
+        #expect(try pass.store.acquireLease(owner: "two", now: 6, ttlSeconds: 30) == nil)
+        #expect(try pass.store.currentLease()?.owner == "one")
+        #expect(try pass.store.journal(rollout: "r1").first?.state == .intended)
+        running.cancel()
+        _ = try? await running.value
     }
 
     @Test("is lost to another daemon: the call is abandoned and its result not recorded")
     func lostLeaseAbandonsCall() async throws {
-        let store = try SluiceStore()
-        try store.submit(spec: try testSpec(), planPath: "plan.yaml", actor: "alice", now: 0)
-        let driver = HangingDriver()
-        let controller = hangingController(store: store, driver: driver)
-        let pass = Task { try await controller.reconcileOnce() }
-        var started = driver.started.makeAsyncIterator()
+        let pass = try HangingPass()
+        let running = Task { try await pass.controller.reconcileOnce() }
+        var started = pass.driver.started.makeAsyncIterator()
         #expect(await started.next() == "apply/a/0")
-        // Another daemon takes the lease as if this one had stalled past its expiry.
-        let taken = try #require(try store.acquireLease(owner: "two", now: .greatestFiniteMagnitude / 2, ttlSeconds: 30))
-        await #expect(throws: StoreError.leaseLost(owner: "two", fence: taken.fence)) { try await pass.value }
-        #expect(await driver.cancelled == ["apply/a/0"])
-        let entry = try #require(try store.journal(rollout: "r1").first)
+        // Another daemon takes the lease as if this one had stalled past its expiry; the next renewal finds out.
+        let taken = try #require(try pass.store.acquireLease(owner: "two", now: 10, ttlSeconds: 30))
+        pass.renewals.yield()
+        await #expect(throws: StoreError.leaseLost(owner: "two", fence: taken.fence)) { try await running.value }
+        #expect(await pass.driver.cancelled == ["apply/a/0"])
+        let entry = try #require(try pass.store.journal(rollout: "r1").first)
         #expect(entry.state == .intended)
         #expect(entry.completedAt == nil)
     }
-}
-
-/// A controller whose lease lives 2 s on the real clock (renewed every 2/3 s), driving `driver`.
-func hangingController(store: SluiceStore, driver: HangingDriver) -> RolloutController {
-    RolloutController(
-        store: store, driver: driver, signals: HealthySignals(), clock: ManualClock(), leaseClock: WallClock(),
-        owner: "one", leaseTTLSeconds: 2, maxParallelActions: 1)
 }

@@ -117,10 +117,10 @@ struct RecordTests {
     }
 
     @Test("Read and steering commands on a path with no database exit 3 and create nothing")
-    func missingDatabase() throws {
+    func missingDatabase() async throws {
         let workspace = try Workspace()
         for command in [["list"], ["get", "r"], ["events", "r"], ["explain", "r"], ["pause", "r"], ["watch", "r"]] {
-            let result = try ChildProcess.runBlocking(
+            let result = try await ChildProcess.run(
                 Workspace.binaries.appendingPathComponent("sluice").path, command, environment: workspace.environment,
                 directory: workspace.root)
             #expect(result.status == 3, "\(command): \(result.output)")
@@ -154,9 +154,9 @@ struct RecordTests {
         ["sluiced", "--interval", "-1"], ["sluiced", "--signals", "s.csv"], ["sluiced", "--driver-config", "d.yaml"],
         ["sluiced", "--driver-config", "d.yaml", "--signals", "s.csv", "--interval", "20"],
     ])
-    func usageErrors(arguments: [String]) throws {
+    func usageErrors(arguments: [String]) async throws {
         let workspace = try Workspace()
-        let result = try ChildProcess.runBlocking(
+        let result = try await ChildProcess.run(
             Workspace.binaries.appendingPathComponent(arguments[0]).path, Array(arguments.dropFirst()),
             environment: workspace.environment, directory: workspace.root)
         #expect(result.status == 2, "\(result.output)")
@@ -164,13 +164,13 @@ struct RecordTests {
     }
 
     @Test("sluiced refuses to start without a signal source or a driver, saying which flags give one")
-    func daemonNeedsSourceAndDriver() throws {
+    func daemonNeedsSourceAndDriver() async throws {
         let workspace = try Workspace()
-        let noSignals = try ChildProcess.runBlocking(
+        let noSignals = try await ChildProcess.run(
             Workspace.binaries.appendingPathComponent("sluiced").path, ["--driver-config", "d.yaml"],
             environment: workspace.environment, directory: workspace.root)
         #expect(noSignals.output.contains("no signal source: start sluiced with --signals FILE, --prometheus FILE or --simulate FLEET"))
-        let noDriver = try ChildProcess.runBlocking(
+        let noDriver = try await ChildProcess.run(
             Workspace.binaries.appendingPathComponent("sluiced").path, ["--signals", "s.csv"],
             environment: workspace.environment, directory: workspace.root)
         #expect(noDriver.output.contains("no driver: start sluiced with --driver-config FILE"))

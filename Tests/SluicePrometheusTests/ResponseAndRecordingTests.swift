@@ -151,9 +151,9 @@ struct ResponseAndRecordingTests {
 
 @Suite("sluiced --prometheus")
 struct SluicedPrometheusFlagTests {
-    @Test("--prometheus parses alone and is refused with --signals or --simulate")
+    @Test("--prometheus is a signal source beside a driver, and is refused with --signals or --simulate")
     func exclusive() throws {
-        _ = try SluicedCommand.parseAsRoot(["--prometheus", "prom.yaml"])
+        _ = try SluicedCommand.parseAsRoot(["--prometheus", "prom.yaml", "--driver-config", "d.yaml"])
         #expect(throws: (any Error).self) { try SluicedCommand.parseAsRoot(["--prometheus", "p.yaml", "--signals", "s.csv"]) }
         #expect(throws: (any Error).self) { try SluicedCommand.parseAsRoot(["--prometheus", "p.yaml", "--simulate", "f.yaml"]) }
     }

@@ -93,9 +93,9 @@ import Testing
         #expect(try store.requests(rollout: "agent-2.0").isEmpty)
         // Nothing is requested, but each refusal is on the record with who asked and why it was refused.
         let events = try store.events(rollout: "agent-2.0").map(\.event)
-        #expect(events.map(\.verb) == ["submitted", "request-refused", "request-refused"])
+        #expect(events.map(\.verb) == ["submitted", "refused", "refused"])
         #expect(events[2].actor == "bob")
-        #expect(events[2].message.hasPrefix("promote: "))
+        #expect(events[2].message.hasPrefix("promote by bob refused: the rollout is pending"))
         #expect(try store.verifyEventChain().isIntact)
     }
 
