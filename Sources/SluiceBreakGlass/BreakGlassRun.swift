@@ -44,7 +44,8 @@ public struct ClusterTargets: Sendable, Equatable {
         }
     }
 
-    /// Nodes from a text file of `CLUSTER NODE` lines (blank lines and `#` comments skipped), in file order.
+    /// Nodes from a text file of `CLUSTER NODE` lines (blank lines and `#` comments skipped), in file order. Names
+    /// follow the fleet file's rules (``KubernetesName``): a line with another name is refused with its number.
     public static func fromNodeList(_ text: String, clusters: [String]?) throws -> [ClusterTargets] {
         var order: [String] = []
         var byCluster: [String: [String]] = [:]
@@ -55,6 +56,15 @@ public struct ClusterTargets: Sendable, Equatable {
                 throw BreakGlassChannelError("line \(number + 1): expected `CLUSTER NODE`, found '\(line)'")
             }
             let cluster = String(words[0])
+            if let problem = KubernetesName.labelProblem(cluster) {
+                throw BreakGlassChannelError(
+                    "line \(number + 1): \(KubernetesName.quoted(cluster)) is not a valid cluster name: \(problem)")
+            }
+            let node = String(words[1])
+            if let problem = KubernetesName.subdomainProblem(node) {
+                throw BreakGlassChannelError(
+                    "line \(number + 1): \(KubernetesName.quoted(node)) is not a valid node name: \(problem)")
+            }
             if let clusters, !clusters.contains(cluster) { continue }
             if byCluster[cluster] == nil { order.append(cluster) }
             if !(byCluster[cluster]?.contains(String(words[1])) ?? false) {

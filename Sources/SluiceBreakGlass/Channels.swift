@@ -12,7 +12,9 @@ public import SluiceSimulation
 /// Reverts node by node with a command template (`ssh {node} systemctl stop {artifact}`), without a shell.
 ///
 /// Placeholders: `{node}`, `{cluster}`, `{artifact}`, `{version}`, `{rollout}`. A command that exits non-zero or
-/// outlives the timeout fails the node (its process group is killed). The template must be idempotent.
+/// outlives the timeout fails the node (its process group is killed). The template must be idempotent. A node,
+/// cluster, artifact or rollout that could become an option or a path fails the node before anything runs (node
+/// names can come from a `--nodes-from` file that no fleet check saw).
 public struct ExecNodeChannel: BreakGlassChannel {
     public var command: [String]
     public var timeoutSeconds: Double
@@ -31,6 +33,12 @@ public struct ExecNodeChannel: BreakGlassChannel {
     public func revert(_ target: RevertTarget) async throws -> String {
         var outputs: [String] = []
         for node in target.nodes {
+            do {
+                try ExecDriver.check(
+                    cluster: target.cluster, nodes: [node], artifact: target.artifact, rollout: target.rollout)
+            } catch {
+                throw BreakGlassChannelError(error.description)
+            }
             let values = [
                 "node": node, "cluster": target.cluster, "artifact": target.artifact.name,
                 "version": target.artifact.version, "rollout": target.rollout,

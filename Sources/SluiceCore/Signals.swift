@@ -67,3 +67,64 @@ extension Array where Element == SignalSample {
         return low
     }
 }
+
+/// What a signal measures. Every kind is never negative: a negative value is a broken source, not a measurement.
+public enum SignalKind: String, Sendable, Equatable, CaseIterable {
+    /// A share in [0, 1] (429s per request, availability).
+    case ratio
+    /// A duration in seconds (a p99 latency).
+    case latency
+    /// Events per second.
+    case rate
+    /// A number of things (queued requests, nodes).
+    case count
+    /// API Priority and Fairness seats.
+    case seats
+
+    /// `a ratio`, `a latency`: how messages name the kind.
+    public var described: String {
+        switch self {
+        case .ratio: "a ratio"
+        case .latency: "a latency"
+        case .rate: "a rate"
+        case .count: "a count"
+        case .seats: "a number of seats"
+        }
+    }
+}
+
+/// The signals Sluice's sources know by name: the simulator produces them all, the default Prometheus queries read
+/// them (the `agent_*` ones need a query of your own), and predictions use some of them by default.
+///
+/// A test keeps this list in step with the simulator's signals and the default queries.
+public enum KnownSignals {
+    /// Every known signal with its kind, in a fixed order.
+    public static let all: [(name: String, kind: SignalKind)] = [
+        ("apiserver_list_latency_p99_seconds", .latency),
+        ("apiserver_mutating_latency_p99_seconds", .latency),
+        ("apiserver_read_latency_p99_seconds", .latency),
+        ("apiserver_request_rate", .rate),
+        ("apiserver_429_ratio", .ratio),
+        ("apiserver_5xx_ratio", .ratio),
+        ("apf_rejected_per_second", .rate),
+        ("apf_queued_requests", .count),
+        ("apf_seats_in_use", .seats),
+        ("apf_seats_limit", .seats),
+        ("apiserver_availability", .ratio),
+        ("dns_servfail_ratio", .ratio),
+        ("dns_lookup_latency_p99_seconds", .latency),
+        ("agent_ready_ratio", .ratio),
+        ("agent_api_requests_per_second", .rate),
+        ("agent_api_seats", .seats),
+        ("cluster_nodes", .count),
+        ("agent_nodes", .count),
+    ]
+
+    /// The known signal names, in a fixed order.
+    public static let names: [String] = all.map(\.name)
+
+    /// The kind of a known signal; nil for a name Sluice does not know (its values are taken as they come).
+    public static func kind(of signal: String) -> SignalKind? {
+        all.first { $0.name == signal }?.kind
+    }
+}

@@ -4,10 +4,13 @@ internal import SluiceCore
 /// Collects the problems of one file, and where each field stands, while it is decoded.
 final class ManifestReader {
     private(set) var problems: [ManifestProblem] = []
+    /// What is doubtful but not wrong (a signal no source knows); the file still loads.
+    private(set) var warnings: [ManifestProblem] = []
     /// The line of every field path seen, so that problems found later (by the core) can be placed.
     private(set) var lines: [String: Int] = [:]
 
     func add(_ problem: ManifestProblem) { problems.append(problem) }
+    func warn(_ warning: ManifestProblem) { warnings.append(warning) }
     func note(path: String, line: Int) { if lines[path] == nil { lines[path] = line } }
 
     /// The line of `path`, or of its nearest parent that was seen.
@@ -47,6 +50,11 @@ struct ManifestNode {
 
     func fail(_ message: String) {
         reader.add(ManifestProblem(file: file, line: line, field: path, message: message))
+    }
+
+    /// Records a warning at this node: the file still loads.
+    func warn(_ message: String) {
+        reader.warn(ManifestProblem(file: file, line: line, field: path, message: message))
     }
 
     func child(_ node: Node, _ component: String) -> ManifestNode {

@@ -9,7 +9,8 @@ public struct LoadedPlan: Sendable {
     public var plan: RolloutPlan
     public var fleet: Fleet
     public var spec: RolloutSpec
-    /// Problems that do not stop the plan (a bake shorter than a lag, with a policy that only warns).
+    /// Problems that do not stop the plan: a bake shorter than a lag (with a policy that only warns), a gate on a
+    /// signal no source knows.
     public var warnings: [ManifestProblem]
 }
 
@@ -37,7 +38,7 @@ public struct PlanLoader: Sendable {
             throw ManifestError(problems)
         }
         let policyPath = try findPolicy(plan.policyName, planDirectory: planDirectory, planPath: planPath, reader: reader)
-        let policy = try PolicyManifest.load(policyPath)
+        let (policy, policyWarnings) = try PolicyManifest.read(policyPath)
         switch RolloutSpec.resolve(plan: plan, fleet: fleet, policy: policy) {
         case .success(let spec):
             let lagProblems = Self.bakesShorterThanLag(spec, plan: plan).map {
@@ -46,7 +47,7 @@ public struct PlanLoader: Sendable {
             if policy.requireBakeCoveringLag && !lagProblems.isEmpty { throw ManifestError(lagProblems) }
             return LoadedPlan(
                 planPath: planPath, fleetPath: fleetPath, policyPath: policyPath, plan: plan, fleet: fleet, spec: spec,
-                warnings: lagProblems)
+                warnings: lagProblems + policyWarnings)
         case .failure(let failure):
             throw ManifestError(failure.issues.map {
                 ManifestProblem(file: planPath, line: reader.line(of: $0.fieldPath), field: $0.fieldPath, message: $0.message)

@@ -16,8 +16,11 @@ public enum PlanManifest {
         try root.reader.check()
         guard let name, let artifact, let fleet, let policy else { throw ManifestError(root.reader.problems) }
         let plan = RolloutPlan(name: name, artifact: artifact, fleetPath: fleet, policyName: policy, waves: waves)
-        if !isValidName(name) {
-            fields?["metadata"]?.fail("name '\(name)' must be lowercase letters, digits, '-' and '.', at most 63 characters")
+        if let problem = nameProblem(name) {
+            let node = fields?["metadata"]?.mapping(allowed: ["name", "labels", "annotations"])?["name"]
+            node?.fail("\(KubernetesName.quoted(name)) is not a valid rollout name: \(problem); use lowercase "
+                + "letters, digits, '-' and '.', starting and ending with a letter or digit, at most "
+                + "\(KubernetesName.maxLabelLength)")
             try root.reader.check()
         }
         return (plan, root.reader)
@@ -28,6 +31,14 @@ public enum PlanManifest {
         let name = fields.required("name")?.string()
         let version = fields.required("version")?.string()
         let profile = fields["apiProfile"]?.string()
+        if let name, let problem = CommandValue.problem(name, isPathComponent: true) {
+            fields["name"]?.fail("\(KubernetesName.quoted(name)) cannot be an artifact name: \(problem); name the "
+                + "artifact with letters, digits, '-', '_' and '.'")
+        }
+        if let version, let problem = CommandValue.problem(version, isPathComponent: false) {
+            fields["version"]?.fail(
+                "\(KubernetesName.quoted(version)) cannot be a version: \(problem); write it like 2.0.0")
+        }
         guard let name, let version else { return nil }
         return ArtifactRef(name: name, version: version, apiProfile: profile)
     }
@@ -81,10 +92,10 @@ public enum PlanManifest {
         return .count(count)
     }
 
-    /// Rollout names go into journal keys and command lines: a DNS-label-like name.
-    static func isValidName(_ name: String) -> Bool {
-        let allowed = name.allSatisfy { ($0.isLowercase && $0.isASCII) || $0.isNumber || $0 == "-" || $0 == "." }
-        return name.count <= 63 && allowed && (name.first?.isLetter == true || name.first?.isNumber == true)
+    /// Why `name` is not a valid rollout name, or nil: rollout names go into journal keys and command lines, so they
+    /// follow Kubernetes' DNS-1123 subdomain rule, at most 63 characters.
+    static func nameProblem(_ name: String) -> String? {
+        KubernetesName.subdomainProblem(name, maxLength: KubernetesName.maxLabelLength)
     }
 }
 

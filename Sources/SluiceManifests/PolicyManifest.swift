@@ -5,34 +5,73 @@ internal import Yams
 public enum PolicyManifest {
     /// The policy in `path`, or every problem found in it.
     public static func load(_ path: String) throws(ManifestError) -> GatePolicy {
+        try read(path).policy
+    }
+
+    /// The policy in `path` with what is doubtful in it but not wrong (a gate on a signal no source knows), or every
+    /// problem found in it.
+    public static func read(_ path: String) throws(ManifestError) -> (policy: GatePolicy, warnings: [ManifestProblem]) {
         let root = try ManifestFile.root(of: path, kind: "GatePolicy")
         let fields = root.mapping(allowed: ["apiVersion", "kind", "metadata", "spec"])
         let name = metadataName(fields)
         let spec = fields?.required("spec")?.mapping(allowed: [
             "maxSampleAge", "requireBakeCoveringLag", "lags", "fleet", "gates", "predictions", "escalateAfter",
+            "ungated",
         ])
-        let maxAge = spec?["maxSampleAge"]?.durationSeconds() ?? 120
+        let maxAge = spec?["maxSampleAge"].flatMap(decodeMaxSampleAge) ?? 120
+        let ungated = spec?["ungated"]?.bool() ?? false
         let escalateAfter = spec?["escalateAfter"]?.durationSeconds()
         let requireBake = spec?["requireBakeCoveringLag"]?.bool() ?? false
         let lags = (spec?["lags"]?.sequence() ?? []).compactMap(decodeLag)
         let fleet = spec?["fleet"].flatMap(decodeFleet)
         var names: Set<String> = []
         var gates: [Gate] = []
-        for node in spec?.required("gates")?.sequence() ?? [] {
+        let gateNodes = spec?["gates"]?.sequence() ?? []
+        for node in gateNodes {
             guard let gate = decodeGate(node) else { continue }
             if !names.insert(gate.name).inserted { node.fail("gate name '\(gate.name)' is used twice") }
             gates.append(gate)
         }
         var predictions: [PredictionGate] = []
-        for node in spec?["predictions"]?.sequence() ?? [] {
+        let predictionNodes = spec?["predictions"]?.sequence() ?? []
+        for node in predictionNodes {
             guard let prediction = decodePrediction(node) else { continue }
             if !names.insert(prediction.name).inserted { node.fail("gate name '\(prediction.name)' is used twice") }
             predictions.append(prediction)
         }
+        // Counted as written, so that a gate refused for another reason is not also reported as missing.
+        if let spec {
+            checkGated(spec, ungated: ungated, gates: gateNodes.count, predictions: predictionNodes.count)
+        }
         try root.reader.check()
-        return GatePolicy(
+        let policy = GatePolicy(
             name: name ?? "", gates: gates, predictions: predictions, lags: lags, requireBakeCoveringLag: requireBake,
             fleet: fleet, maxSampleAgeSeconds: maxAge, escalateAfterSeconds: escalateAfter)
+        return (policy, root.reader.warnings)
+    }
+
+    /// A policy gates something, or says explicitly (`ungated: true`) that it gates nothing.
+    static func checkGated(_ spec: ManifestFields, ungated: Bool, gates: Int, predictions: Int) {
+        if gates == 0 && predictions == 0 && !ungated {
+            (spec["gates"] ?? spec.owner).fail(
+                "the policy has no gates and no predictions, so it would let every change through unchecked; add a "
+                    + "gate, or write `ungated: true` under spec if this policy is meant to gate nothing")
+        } else if ungated && gates + predictions > 0 {
+            spec["ungated"]?.fail(
+                "says the policy gates nothing, but it has \(gates) gate(s) and \(predictions) prediction(s); remove "
+                    + "`ungated: true` or the gates")
+        }
+    }
+
+    /// `maxSampleAge`: a positive duration, since every sample older than it is no data.
+    static func decodeMaxSampleAge(_ node: ManifestNode) -> Double? {
+        guard let seconds = node.durationSeconds() else { return nil }
+        guard seconds > 0 else {
+            node.fail("\(DurationText.format(seconds)) would make every sample stale, so every gate would have no "
+                + "data; give the age past which a sample no longer counts, like 2m")
+            return nil
+        }
+        return seconds
     }
 
     static func decodeGate(_ node: ManifestNode) -> Gate? {
@@ -69,11 +108,47 @@ public enum PolicyManifest {
             }
             bound = nil
         }
+        warnIfUnknown(fields["signal"], signal: signal)
+        warnIfUnknown(fields["dividedBy"], signal: dividedBy)
+        if let signal {
+            refuseNegative(fields, signal: signal, dividedBy: dividedBy, checksFloor: comparison != .absolute)
+        }
         guard let name, let signal, let bound else { return nil }
         return Gate(
             name: name, signal: signal, dividedBy: dividedBy, scope: scope, aggregation: aggregation,
             windowSeconds: window, comparison: comparison, bound: bound, floor: floor, persistence: persistence,
             recoverAfter: recoverAfter, onNoData: onNoData, action: action)
+    }
+
+    /// Refuses a negative `max`, `min` or `floor` on a gate whose value is never negative (a known signal, or one
+    /// known signal divided by another): the gate would always breach, always pass, or the floor never apply.
+    static func refuseNegative(_ fields: ManifestFields, signal: String, dividedBy: String?, checksFloor: Bool) {
+        guard let kind = KnownSignals.kind(of: signal) else { return }
+        var what = "\(signal) is \(kind.described), never negative"
+        if let divisor = dividedBy {
+            guard let divisorKind = KnownSignals.kind(of: divisor) else { return }
+            what = "\(signal) / \(divisor) (\(kind.described) over \(divisorKind.described)) is never negative"
+        }
+        let effects = [
+            ("max", "the gate would always breach"), ("min", "the gate would always pass"),
+            ("floor", "the floor would never apply"),
+        ]
+        for (field, effect) in effects where field != "floor" || checksFloor {
+            guard let node = fields[field], let text = node.node.string, let value = Double(text), value < 0 else {
+                continue
+            }
+            node.fail("\(text) is negative, but \(what), so \(effect); give 0 or more")
+        }
+    }
+
+    /// Warns about a signal no source knows: a typo, or a query the user must give the Prometheus source.
+    static func warnIfUnknown(_ node: ManifestNode?, signal: String?) {
+        guard let node, let signal, KnownSignals.kind(of: signal) == nil else { return }
+        let hint = closest(to: signal, in: KnownSignals.names).map { "did you mean '\($0)'? " } ?? ""
+        node.warn(
+            "no source knows the signal '\(signal)': it has no data unless a recording has it or the Prometheus "
+                + "source gives it a query, and no data never passes; \(hint)(known signals: "
+                + "\(KnownSignals.names.joined(separator: ", ")))")
     }
 
     /// `for: 3` (evaluations in a row) or `for: 2m` (a duration).
@@ -104,6 +179,9 @@ public enum PolicyManifest {
         guard let fields = node.mapping(allowed: allowed) else { return nil }
         let defaults = PredictionGate(name: "")
         let name = fields.required("name")?.string()
+        for field in ["costSignal", "capacitySignal", "usageSignal", "agentNodesSignal"] {
+            warnIfUnknown(fields[field], signal: fields[field]?.node.string)
+        }
         let utilization = fields["maxProjectedUtilization"].flatMap(decodeShare) ?? defaults.maxProjectedUtilization
         let prediction = PredictionGate(
             name: name ?? "", costSignal: fields["costSignal"]?.string() ?? defaults.costSignal,

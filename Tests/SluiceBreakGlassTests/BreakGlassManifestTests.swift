@@ -93,4 +93,15 @@ struct BreakGlassManifestTests {
         #expect(try ClusterTargets.fromNodeList("alpha a0\nbeta b0\n", clusters: ["beta"]).map(\.nodeNames) == [["b0"]])
         #expect(throws: BreakGlassChannelError.self) { try ClusterTargets.fromNodeList("alpha\n", clusters: nil) }
     }
+
+    @Test("A node list with a name that could be an option or a path is refused at its line", arguments: [
+        ("alpha a0\nalpha -rf\n", "line 2: '-rf' is not a valid node name: it starts with '-'"),
+        ("../.. a0\n", "line 1: '../..' is not a valid cluster name: it contains '.' and '/'"),
+    ])
+    func nodeListNames(text: String, message: String) throws {
+        let error = #expect(throws: BreakGlassChannelError.self) {
+            try ClusterTargets.fromNodeList(text, clusters: nil)
+        }
+        #expect(error?.description == message)
+    }
 }

@@ -289,8 +289,9 @@ import Testing
             .replacingOccurrences(of: "name: agent-2.0", with: "name: Agent_2")
         let (error, path) = try load(plan)
         expectProblem(
-            error, file: path, line: line(of: "Agent_2", in: plan), field: "metadata",
-            containing: "name 'Agent_2' must be lowercase letters, digits, '-' and '.'")
+            error, file: path, line: line(of: "Agent_2", in: plan), field: "metadata.name",
+            containing: "'Agent_2' is not a valid rollout name: it contains 'A' and '_'; use lowercase letters, "
+                + "digits, '-' and '.'")
     }
 
     @Test func anUnknownApprovalModeListsTheChoices() throws {
