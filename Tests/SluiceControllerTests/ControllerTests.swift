@@ -39,7 +39,7 @@ struct UnreachableSignals: SignalSource {
     }
 }
 
-func testSpec() throws -> RolloutSpec {
+func testSpec(action: GateAction = .halt) throws -> RolloutSpec {
     let fleet = Fleet(name: "f", clusters: [
         FleetCluster(name: "a", nodeCount: 4), FleetCluster(name: "b", nodeCount: 3),
     ])
@@ -51,7 +51,7 @@ func testSpec() throws -> RolloutSpec {
             WavePlan(name: "two", clusters: .names(["b"]), nodeBatches: [.count(1), .percent(100)],
                      bakeBetweenBatchesSeconds: 300, bakeAfterClusterSeconds: 600),
         ])
-    let gate = Gate(name: "errors", signal: "apiserver_429_ratio", bound: .atMost(0.01))
+    let gate = Gate(name: "errors", signal: "apiserver_429_ratio", bound: .atMost(0.01), action: action)
     return try RolloutSpec.resolve(plan: plan, fleet: fleet, policy: GatePolicy(name: "p", gates: [gate])).get()
 }
 
@@ -219,6 +219,24 @@ struct MissingSignalTests {
         let halted = try #require(try store.events(rollout: "r1").first { $0.event.verb == "halted" })
         #expect(halted.event.at == 600)
         #expect(halted.event.message.contains("NaN"))
+    }
+
+    @Test("A NaN under a rollbackCluster gate reverts the cluster's applied batches through the driver, newest first")
+    func nanRollsBackCluster() async throws {
+        let store = try SluiceStore()
+        try store.submit(spec: try testSpec(action: .rollbackCluster), planPath: "plan.yaml", actor: "alice", now: 0)
+        let driver = RecordingDriver()
+        let clock = ManualClock()
+        let controller = makeController(store: store, driver: driver, signals: recording(end: 7200, nanAt: 600), clock: clock)
+        while await clock.now() <= 1200 {
+            _ = try await controller.reconcileOnce()
+            await clock.advance(by: 30)
+        }
+        #expect(await driver.calls == ["apply/a/0", "apply/a/1", "revert/a/1", "revert/a/0"])
+        let status = try #require(try store.rollout(named: "r1")?.status)
+        #expect(status.phase == .halted)
+        #expect(status.clusters[0].state == .reverted && status.clusters[0].appliedBatches == 0)
+        #expect(try store.journal(rollout: "r1").allSatisfy { $0.state == .done })
     }
 
     @Test("A signal outage mid-rollout halts, with the source's error kept")
