@@ -39,7 +39,10 @@ let package = Package(
         .target(
             name: "SluiceStore",
             dependencies: [
-                "SluiceCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                "SluiceCore", .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's own counters (pages a pass visits) for the history-growth test and the benchmark.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
         ),
@@ -133,6 +136,17 @@ let package = Package(
         ),
         // Benchmark: the incident fleet for hours of virtual time (`swift run -c release sluice-sim-bench`).
         .executableTarget(name: "sluice-sim-bench", dependencies: ["FleetSimulator"], swiftSettings: strictSettings),
+        // Benchmark: the store, a daemon pass and the CLI as history grows (`.build/release/sluice-store-bench`).
+        // Imports GRDB only for its baseline, a bare SQLite commit.
+        .executableTarget(
+            name: "sluice-store-bench",
+            dependencies: [
+                "SluiceStore", "SluiceController", "SluiceCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
 
         // What tests that run real processes share.
         .target(name: "SluiceTestSupport", swiftSettings: strictSettings),

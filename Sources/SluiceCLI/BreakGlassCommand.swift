@@ -178,7 +178,7 @@ struct BreakGlass: AsyncParsableCommand {
         guard let store = try? SluiceStore(path: databasePath, busyTimeoutSeconds: busyTimeout, createIfMissing: false)
         else { return failure }
         var names = [rollout ?? "*"]
-        if all, let active = try? store.rollouts().filter({ !$0.status.phase.isFinished }).map(\.spec.name),
+        if all, let active = try? store.summaries(limit: nil).rollouts.filter({ !$0.phase.isFinished }).map(\.name),
             !active.isEmpty
         {
             names = active
@@ -199,7 +199,7 @@ struct BreakGlass: AsyncParsableCommand {
 
     /// The rollouts asked for and the nodes their journal says may have the artifact.
     func plansFromDatabase(_ store: SluiceStore, clusters: [String]?) throws -> [Plan] {
-        let names = try all ? store.rollouts().filter { !$0.status.phase.isFinished }.map(\.spec.name) : [rollout!]
+        let names = try all ? store.summaries(limit: nil).rollouts.filter { !$0.phase.isFinished }.map(\.name) : [rollout!]
         return try names.map { name in
             guard let record = try store.rollout(named: name) else { throw StoreError.unknownRollout(name) }
             if let cluster, record.spec.cluster(named: cluster) == nil {

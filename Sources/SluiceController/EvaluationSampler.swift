@@ -13,6 +13,14 @@ final class EvaluationSampler: Sendable {
         self.intervalSeconds = intervalSeconds
     }
 
+    /// Forgets every rollout but `rollouts` (those still reconciled), so the sampler holds no history.
+    func keepOnly(_ rollouts: [String]) {
+        let kept = Set(rollouts)
+        last.withLock { last in
+            last = last.filter { kept.contains(String($0.key.prefix { $0 != "|" })) }
+        }
+    }
+
     /// The evaluations of `rollout` worth storing now.
     func sample(_ evaluations: [GateEvaluation], rollout: String) -> [GateEvaluation] {
         last.withLock { last in

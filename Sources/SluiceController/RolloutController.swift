@@ -127,8 +127,9 @@ public struct RolloutController: Sendable {
         for name in names {
             actions += try await reconcile(rollout: name, lease: lease)
         }
-        let active = try store.rolloutsToReconcile().count
-        return .reconciled(active: active, actions: actions)
+        let active = try store.rolloutsToReconcile()
+        sampler.keepOnly(active)
+        return .reconciled(active: active.count, actions: actions)
     }
 
     /// Decides for one rollout, records the decision, and carries out its intended actions.

@@ -150,6 +150,10 @@ extension SluiceStore {
                         ])
                     guard db.changesCount > 0 else { continue }
                     changed += 1
+                    // The daemon must see the fence even if the rollout had finished.
+                    if try Bool.fetchOne(db, sql: "SELECT 1 FROM rollout WHERE name = ?", arguments: [record.rollout]) == true {
+                        try Self.activate(rollout: record.rollout, db: db)
+                    }
                     try db.execute(
                         sql: """
                             INSERT INTO rolloutFence (rollout, fence, fencedAt, runID, actor, reason)
@@ -284,13 +288,6 @@ extension SluiceStore {
 }
 
 extension SluiceStore {
-    /// SQL true for a rollout `r` that break-glass fenced and the daemon has nothing left to answer for.
-    static let fencedAndSettled = """
-        EXISTS (SELECT 1 FROM rolloutFence f WHERE f.rollout = r.name AND f.acknowledged = 1)
-        AND NOT EXISTS (SELECT 1 FROM journal j2 WHERE j2.rollout = r.name AND j2.state = 'intended')
-        AND NOT EXISTS (SELECT 1 FROM request q2 WHERE q2.rollout = r.name AND q2.state = 'pending')
-        """
-
     /// The decision recording of a fenced rollout: no new intents and none of the decision's events; the status
     /// reads halted with the break-glass message, and pending requests are refused.
     func recordFenced(_ fence: BreakGlassFence, rollout name: String, now: Double, db: Database) throws {
@@ -308,5 +305,7 @@ extension SluiceStore {
                 "UPDATE request SET state = 'refused', outcome = ?, handledAt = ? WHERE rollout = ? AND state = 'pending'",
             arguments: ["refused: \(fence.statusMessage)", now, name])
         try db.execute(sql: "UPDATE rolloutFence SET acknowledged = 1 WHERE rollout = ?", arguments: [name])
+        // Nothing more will happen to it once the intents left over are refused: it leaves the active set.
+        try Self.settleIfFinished(rollout: name, isFinished: true, db: db)
     }
 }

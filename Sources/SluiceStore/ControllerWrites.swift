@@ -16,17 +16,14 @@ extension SluiceStore {
         }
     }
 
-    /// Rollouts the daemon must look at: not finished, or with journal entries still to carry out.
+    /// Rollouts the daemon must look at, oldest first: not finished, or with journal entries to carry out or
+    /// requests to answer. Read from the active set, so finished rollouts cost nothing however many there are.
     public func rolloutsToReconcile() throws(StoreError) -> [String] {
         try read { db in
             try String.fetchAll(
                 db,
                 sql: """
-                    SELECT r.name FROM rollout r LEFT JOIN rolloutStatus s ON s.rollout = r.name
-                    WHERE (s.phase IS NULL OR s.phase NOT IN ('completed', 'aborted', 'rolledBack')
-                       OR EXISTS (SELECT 1 FROM journal j WHERE j.rollout = r.name AND j.state = 'intended')
-                       OR EXISTS (SELECT 1 FROM request q WHERE q.rollout = r.name AND q.state = 'pending'))
-                      AND NOT (\(Self.fencedAndSettled))
+                    SELECT r.name FROM activeRollout a JOIN rollout r ON r.name = a.name
                     ORDER BY r.submittedAt, r.name
                     """)
         }
@@ -57,22 +54,7 @@ extension SluiceStore {
                 return try self.recordFenced(fence, rollout: name, now: now, db: db)
             }
             let status = decision.status
-            let firstRecord = try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM rolloutStatus WHERE rollout = ?", arguments: [name]) != true
             try Self.writeStatus(status, rollout: name, now: now, db: db)
-            for position in firstRecord ? Array(status.clusters.indices) : decision.changedClusters {
-                let cluster = status.clusters[position]
-                try db.execute(
-                    sql: """
-                        INSERT OR REPLACE INTO clusterStatus (rollout, cluster, position, wave, state, appliedBatches,
-                            totalBatches, inFlight, bakeUntil, startedAt, finishedAt)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        name, cluster.cluster, position, cluster.wave, cluster.state.rawValue, cluster.appliedBatches,
-                        cluster.totalBatches, cluster.inFlight, cluster.bakeUntil, cluster.startedAt, cluster.finishedAt,
-                    ])
-            }
             var sequence = try Int.fetchOne(db, sql: "SELECT max(sequence) FROM journal WHERE rollout = ?", arguments: [name]) ?? 0
             for action in decision.actions {
                 sequence += 1
@@ -95,6 +77,7 @@ extension SluiceStore {
                     sql: "UPDATE request SET state = ?, outcome = ?, handledAt = ? WHERE id = ?",
                     arguments: [outcome.accepted ? "accepted" : "refused", outcome.message, now, outcome.requestID])
             }
+            try Self.settleIfFinished(rollout: name, isFinished: status.phase.isFinished, db: db)
             for evaluation in decision.gateEvaluations {
                 let boundKind = if case .atLeast = evaluation.bound { "atLeast" } else { "atMost" }
                 try db.execute(
@@ -112,7 +95,7 @@ extension SluiceStore {
         }
     }
 
-    /// Writes the status of a rollout (the daemon's only status write).
+    /// Writes the status of a rollout and its summary row (the daemon's only status write).
     static func writeStatus(_ status: RolloutStatus, rollout name: String, now: Double, db: Database) throws {
         try db.execute(
             sql: """
@@ -121,6 +104,28 @@ extension SluiceStore {
                     updatedAt = excluded.updatedAt
                 """,
             arguments: [name, try Codec.encode(status), status.phase.rawValue, now])
+        try db.execute(
+            sql: "UPDATE rolloutSummary SET phase = ?, message = ?, clustersDone = ? WHERE rollout = ?",
+            arguments: [
+                status.phase.rawValue, status.message, status.clusters.filter { $0.state == .done }.count, name,
+            ])
+    }
+
+    /// Takes a rollout out of the active set once it is finished with nothing left to carry out or answer.
+    static func settleIfFinished(rollout name: String, isFinished: Bool, db: Database) throws {
+        guard isFinished else { return }
+        try db.execute(
+            sql: """
+                DELETE FROM activeRollout WHERE name = ?
+                  AND NOT EXISTS (SELECT 1 FROM journal WHERE rollout = ? AND state = 'intended')
+                  AND NOT EXISTS (SELECT 1 FROM request WHERE rollout = ? AND state = 'pending')
+                """,
+            arguments: [name, name, name])
+    }
+
+    /// Puts a rollout (back) in the active set: it was submitted, or has a request or a fence to answer.
+    static func activate(rollout name: String, db: Database) throws {
+        try db.execute(sql: "INSERT OR IGNORE INTO activeRollout (name) VALUES (?)", arguments: [name])
     }
 
     /// The actions recorded as intended and not yet confirmed, in the order they were intended.

@@ -54,10 +54,60 @@ extension SluiceStore {
                     VALUES (?, ?, ?, 0, ?, ?)
                     """,
                 arguments: [spec.name, try Codec.encode(spec), planPath, now, actor])
+            try db.execute(
+                sql: """
+                    INSERT INTO rolloutSummary (rollout, submittedAt, submittedBy, artifact, clusters, clustersDone,
+                        phase, message)
+                    VALUES (?, ?, ?, ?, ?, 0, 'pending', 'submitted')
+                    """,
+                arguments: [
+                    spec.name, now, actor, "\(spec.artifact.name) \(spec.artifact.version)", spec.clustersInOrder.count,
+                ])
+            try Self.activate(rollout: spec.name, db: db)
             try Self.append(
                 RolloutEvent(at: now, actor: actor, verb: "submitted",
                              message: "\(spec.artifact.name) \(spec.artifact.version) to \(spec.clustersInOrder.count) clusters in \(spec.waves.count) waves"),
                 rollout: spec.name, db: db)
+        }
+    }
+
+    /// One line of `sluice list`: read from the summary row, without decoding a spec or a status.
+    public struct Summary: Sendable, Equatable {
+        public var name: String
+        public var artifact: String
+        public var phase: RolloutPhase
+        public var message: String
+        public var clustersDone: Int
+        public var clusters: Int
+        public var submittedAt: Double
+        public var submittedBy: String
+    }
+
+    /// The newest `limit` rollouts (all when nil), newest first, and how many there are in all. A rollout fenced by
+    /// break-glass shows as halted with the fence's message, as every view does.
+    public func summaries(limit: Int?) throws(StoreError) -> (rollouts: [Summary], total: Int) {
+        try read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM rolloutSummary") ?? 0
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.*, f.fencedAt, f.actor AS fenceActor, f.reason AS fenceReason
+                    FROM rolloutSummary s LEFT JOIN rolloutFence f ON f.rollout = s.rollout
+                    ORDER BY s.submittedAt DESC, s.rollout DESC LIMIT ?
+                    """,
+                arguments: [limit ?? -1])
+            let summaries = rows.map { row in
+                let fencedAt: Double? = row["fencedAt"]
+                return Summary(
+                    name: row["rollout"], artifact: row["artifact"],
+                    phase: fencedAt == nil ? RolloutPhase(rawValue: row["phase"]) ?? .pending : .halted,
+                    message: fencedAt.map {
+                        BreakGlassState.message(fencedAt: $0, actor: row["fenceActor"], reason: row["fenceReason"])
+                    } ?? row["message"],
+                    clustersDone: row["clustersDone"], clusters: row["clusters"], submittedAt: row["submittedAt"],
+                    submittedBy: row["submittedBy"])
+            }
+            return (summaries, total)
         }
     }
 
@@ -111,6 +161,7 @@ extension SluiceStore {
                 sql: "INSERT INTO request (rollout, verb, reason, actor, generation, createdAt) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [name, verb.rawValue, reason, actor, generation, now])
             let id = db.lastInsertedRowID
+            try Self.activate(rollout: name, db: db)
             let because = reason.isEmpty ? "" : ": \(reason)"
             try Self.append(
                 RolloutEvent(at: now, actor: actor, verb: "requested", message: "\(verb.rawValue)\(because)"),
@@ -155,6 +206,18 @@ extension SluiceStore {
         try append(
             RolloutEvent(at: now, actor: actor, verb: "refused", message: "\(what) by \(actor) refused: \(reason)"),
             rollout: rollout, db: db)
+    }
+
+    /// Appends `count` copies of a filler event to the log in one transaction, chained like any other: for
+    /// benchmarks that need a long history.
+    package func appendEvents(count: Int, rollout: String, now: Double) throws(StoreError) {
+        try write { db in
+            for index in 0..<count {
+                _ = try Self.append(
+                    RolloutEvent(at: now, actor: "bench", verb: "note", message: "filler event \(index)"),
+                    rollout: rollout, db: db)
+            }
+        }
     }
 
     /// The requests of a rollout, oldest first.

@@ -169,6 +169,42 @@ enum Schema {
                     FROM event;
                 """)
         }
+        // v5: what every pass and `list` read is kept small and apart: the set of rollouts the daemon still has to
+        // look at (finished ones drop out, so history costs a pass nothing), and one short summary row per rollout.
+        // The write-only per-cluster table and batch view go.
+        migrator.registerMigration("v5-active-rollouts") { db in
+            try db.execute(sql: """
+                CREATE TABLE activeRollout (name TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;
+                INSERT INTO activeRollout (name)
+                    SELECT r.name FROM rollout r LEFT JOIN rolloutStatus s ON s.rollout = r.name
+                    WHERE s.phase IS NULL OR s.phase NOT IN ('completed', 'aborted', 'rolledBack')
+                       OR EXISTS (SELECT 1 FROM journal j WHERE j.rollout = r.name AND j.state = 'intended')
+                       OR EXISTS (SELECT 1 FROM request q WHERE q.rollout = r.name AND q.state = 'pending');
+                CREATE TABLE rolloutSummary (
+                    rollout TEXT PRIMARY KEY NOT NULL REFERENCES rollout(name),
+                    submittedAt REAL NOT NULL,
+                    submittedBy TEXT NOT NULL,
+                    artifact TEXT NOT NULL,
+                    clusters INTEGER NOT NULL,
+                    clustersDone INTEGER NOT NULL,
+                    phase TEXT NOT NULL,
+                    message TEXT NOT NULL
+                );
+                CREATE INDEX rolloutSummaryBySubmission ON rolloutSummary(submittedAt, rollout);
+                INSERT INTO rolloutSummary
+                    SELECT r.name, r.submittedAt, r.submittedBy,
+                           json_extract(r.spec, '$.artifact.name') || ' ' || json_extract(r.spec, '$.artifact.version'),
+                           (SELECT coalesce(sum(json_array_length(w.value, '$.clusters')), 0)
+                            FROM json_each(r.spec, '$.waves') w),
+                           coalesce((SELECT count(*) FROM json_each(s.status, '$.clusters') c
+                                     WHERE json_extract(c.value, '$.state') = 'done'), 0),
+                           coalesce(s.phase, 'pending'), coalesce(json_extract(s.status, '$.message'), 'submitted')
+                    FROM rollout r LEFT JOIN rolloutStatus s ON s.rollout = r.name;
+                CREATE INDEX journalIntended ON journal(rollout) WHERE state = 'intended';
+                DROP VIEW batchStatus;
+                DROP TABLE clusterStatus;
+                """)
+        }
         return migrator
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import SluiceCore
 import Synchronization
 internal import GRDB
+internal import GRDBSQLite
 
 /// Sluice's state in one SQLite file, shared by `sluiced` and `sluice`.
 ///
@@ -14,6 +15,11 @@ public final class SluiceStore: Sendable {
     private let specs = Mutex<[String: RolloutSpec]>([:])
     /// Where the database lives, or nil when it is in memory.
     public let path: String?
+    private let statements: StatementCounter
+
+    /// SQL statements this store has executed so far: what a pass costs, as a number that does not depend on the
+    /// machine's speed (tests assert that it does not grow with history; benchmarks print it).
+    public var statementCount: Int { statements.count }
 
     /// Opens (creating if needed) the database at `path` in WAL mode, waiting up to `busyTimeoutSeconds` for locks.
     ///
@@ -21,6 +27,7 @@ public final class SluiceStore: Sendable {
     /// false, a missing or empty file is unusable rather than created anew.
     public init(path: String, busyTimeoutSeconds: Double = 5, createIfMissing: Bool = true) throws(StoreError) {
         self.path = path
+        statements = StatementCounter()
         if !createIfMissing {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
             guard let size, size > 0 else {
@@ -33,6 +40,7 @@ public final class SluiceStore: Sendable {
             var configuration = Configuration()
             configuration.busyMode = .timeout(busyTimeoutSeconds)
             configuration.foreignKeysEnabled = true
+            statements.install(in: &configuration)
             writer = try DatabasePool(path: path, configuration: configuration)
         } catch {
             throw StoreError.unusable(path: path, reason: "\(error)")
@@ -51,6 +59,7 @@ public final class SluiceStore: Sendable {
     /// the database is locked for writing by another process (in WAL mode it can still be read).
     public init(readOnlyPath path: String, busyTimeoutSeconds: Double = 1) throws(StoreError) {
         self.path = path
+        statements = StatementCounter()
         do {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw StoreError.unusable(path: path, reason: "the file is missing")
@@ -68,8 +77,11 @@ public final class SluiceStore: Sendable {
     /// A private in-memory database, for tests and virtual-time runs.
     public init() throws(StoreError) {
         path = nil
+        statements = StatementCounter()
         do {
-            writer = try DatabaseQueue()
+            var configuration = Configuration()
+            statements.install(in: &configuration)
+            writer = try DatabaseQueue(configuration: configuration)
             try Schema.migrator.migrate(writer)
         } catch {
             throw StoreError.unusable(path: ":memory:", reason: "\(error)")
@@ -83,6 +95,20 @@ public final class SluiceStore: Sendable {
         let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state"
         return state + "/sluice/sluice.db"
+    }
+
+    /// Pages of the database that the connection reads go through has visited so far (SQLite's page cache hits and
+    /// misses): how much data statements touched, whatever the machine's speed. Whole for an in-memory store, which
+    /// has one connection; a file database's pool spreads reads over several.
+    package func pagesVisited() throws(StoreError) -> Int {
+        try read { db in
+            var hits: Int32 = 0
+            var misses: Int32 = 0
+            var highwater: Int32 = 0
+            sqlite3_db_status(db.sqliteConnection, SQLITE_DBSTATUS_CACHE_HIT, &hits, &highwater, 0)
+            sqlite3_db_status(db.sqliteConnection, SQLITE_DBSTATUS_CACHE_MISS, &misses, &highwater, 0)
+            return Int(hits) + Int(misses)
+        }
     }
 
     func decodedSpec(name: String, submittedAt: Double, text: String) throws -> RolloutSpec {
@@ -134,6 +160,20 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .refused(let reason): reason
         case .leaseLost(let owner, let fence): "lease lost to \(owner) (fence \(fence)); this daemon stands down"
         case .database(let message): "database error: \(message)"
+        }
+    }
+}
+
+/// Counts the SQL statements run on a store's connections.
+final class StatementCounter: Sendable {
+    private let executed = Atomic<Int>(0)
+
+    var count: Int { executed.load(ordering: .relaxed) }
+
+    /// Counts every statement of every connection `configuration` opens.
+    func install(in configuration: inout Configuration) {
+        configuration.prepareDatabase { [self] db in
+            db.trace(options: .statement) { _ in self.executed.add(1, ordering: .relaxed) }
         }
     }
 }

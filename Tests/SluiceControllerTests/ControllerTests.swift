@@ -39,17 +39,17 @@ struct UnreachableSignals: SignalSource {
     }
 }
 
-func testSpec(action: GateAction = .halt) throws -> RolloutSpec {
+func testSpec(action: GateAction = .halt, named name: String = "r1", bakeSeconds: Double = 300) throws -> RolloutSpec {
     let fleet = Fleet(name: "f", clusters: [
         FleetCluster(name: "a", nodeCount: 4), FleetCluster(name: "b", nodeCount: 3),
     ])
     let plan = RolloutPlan(
-        name: "r1", artifact: ArtifactRef(name: "agent", version: "2"), fleetPath: "f", policyName: "p",
+        name: name, artifact: ArtifactRef(name: "agent", version: "2"), fleetPath: "f", policyName: "p",
         waves: [
             WavePlan(name: "one", clusters: .names(["a"]), nodeBatches: [.count(1), .percent(50), .percent(100)],
-                     bakeBetweenBatchesSeconds: 300, bakeAfterClusterSeconds: 600),
+                     bakeBetweenBatchesSeconds: bakeSeconds, bakeAfterClusterSeconds: 2 * bakeSeconds),
             WavePlan(name: "two", clusters: .names(["b"]), nodeBatches: [.count(1), .percent(100)],
-                     bakeBetweenBatchesSeconds: 300, bakeAfterClusterSeconds: 600),
+                     bakeBetweenBatchesSeconds: bakeSeconds, bakeAfterClusterSeconds: 2 * bakeSeconds),
         ])
     let gate = Gate(name: "errors", signal: "apiserver_429_ratio", bound: .atMost(0.01), action: action)
     return try RolloutSpec.resolve(plan: plan, fleet: fleet, policy: GatePolicy(name: "p", gates: [gate])).get()
@@ -372,5 +372,49 @@ struct LeaseKeepaliveTests {
         let entry = try #require(try pass.store.journal(rollout: "r1").first)
         #expect(entry.state == .intended)
         #expect(entry.completedAt == nil)
+    }
+}
+
+@Suite("What a pass costs as history grows")
+struct HistoryGrowthTests {
+    /// The SQL statements of one pass over a rollout baking after its first batch, with `finished` finished rollouts
+    /// in the database beside it.
+    func passCost(finished: Int) async throws -> PassCost {
+        let store = try SluiceStore()
+        for index in 0..<finished {
+            try store.submit(spec: try testSpec(named: "done-\(index)", bakeSeconds: 0), planPath: "p", actor: "a", now: 0)
+        }
+        let clock = ManualClock()
+        let controller = makeController(store: store, driver: RecordingDriver(), clock: clock)
+        for _ in 0..<12 {
+            _ = try await controller.reconcileOnce()
+            await clock.advance(by: 30)
+        }
+        #expect(try store.rolloutsToReconcile().isEmpty)
+        try store.submit(spec: try testSpec(named: "active", bakeSeconds: 36_000), planPath: "p", actor: "a", now: 0)
+        for _ in 0..<3 {
+            _ = try await controller.reconcileOnce()
+            await clock.advance(by: 30)
+        }
+        let (statements, pages) = (store.statementCount, try store.pagesVisited())
+        _ = try await controller.reconcileOnce()
+        return PassCost(statements: store.statementCount - statements, pages: try store.pagesVisited() - pages)
+    }
+
+    struct PassCost: Equatable {
+        var statements: Int
+        /// Database pages the pass's statements visited: grows with the rows they read.
+        var pages: Int
+    }
+
+    @Test("Finished rollouts cost a pass nothing: the same statements with 1 or 150 of them, and the pages visited grow only with the depth of the indexes")
+    func finishedRolloutsCostNothing() async throws {
+        let few = try await passCost(finished: 1)
+        let many = try await passCost(finished: 150)
+        #expect(few.statements == many.statements)
+        #expect(few.statements > 0 && few.pages > 0)
+        // Reading each finished rollout's status row would visit at least 150 more pages; a deeper B-tree costs a
+        // page or two per lookup.
+        #expect(many.pages < few.pages * 2, "\(few) → \(many)")
     }
 }

@@ -20,4 +20,14 @@ struct EvaluationSamplerTests {
         #expect(sampler.sample([evaluation(.pass, at: 96, cluster: "b")], rollout: "r").count == 1)
         #expect(sampler.sample([evaluation(.pass, at: 96)], rollout: "other").count == 1)
     }
+
+    @Test("Rollouts no longer reconciled are forgotten, so the sampler does not grow with history")
+    func forgetsFinishedRollouts() {
+        let sampler = EvaluationSampler(intervalSeconds: 60)
+        #expect(sampler.sample([evaluation(.pass, at: 0)], rollout: "done").count == 1)
+        #expect(sampler.sample([evaluation(.pass, at: 0)], rollout: "live").count == 1)
+        sampler.keepOnly(["live"])
+        #expect(sampler.sample([evaluation(.pass, at: 1)], rollout: "live").isEmpty)
+        #expect(sampler.sample([evaluation(.pass, at: 1)], rollout: "done").count == 1)
+    }
 }
