@@ -1,6 +1,7 @@
 internal import Crypto
 public import Foundation
 public import SluiceManifests
+import SluiceCore
 
 #if canImport(Glibc)
     import Glibc
@@ -99,7 +100,7 @@ public enum BreakGlassAuthority {
 
     /// SHA-256 of `data`, lowercase hex.
     public static func sha256Hex(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: data).hexDigits
     }
 }
 

@@ -126,7 +126,8 @@ struct Watch: AsyncParsableCommand {
         let daemonLive = lease.map { $0.expiresAt >= wallNow } ?? false
         let controllerNow = lastPass.map { daemonLive ? $0.controllerNow + max(0, wallNow - $0.wallAt) : $0.controllerNow }
         return WatchInput(
-            record: record, events: try store.events(rollout: rollout).map(\.event), evaluations: evaluations,
+            record: record, events: try store.latestEvents(rollout: rollout, count: WatchModel.eventCount),
+            daemonEvents: try store.eventSpan(rollout: rollout, actor: Reconciler.actor), evaluations: evaluations,
             pendingRequests: try store.requests(rollout: rollout).filter { $0.state == "pending" }
                 .map(\.request.verb.rawValue),
             controllerNow: controllerNow ?? wallNow, wallNow: wallNow, lease: lease, lastPassWallAt: lastPass?.wallAt,

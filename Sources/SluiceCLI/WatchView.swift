@@ -4,8 +4,10 @@ import SluiceStore
 /// What `sluice watch` reads for one frame. Fixed inputs give a fixed frame: no clock is read here.
 struct WatchInput {
     var record: RolloutRecord
-    /// The rollout's events, oldest first (all of them; the view keeps the last few).
+    /// The rollout's latest events, oldest first (the view shows the last ``WatchModel/eventCount``).
     var events: [RolloutEvent]
+    /// When `sluiced` recorded its first and its latest event on the rollout: the rollout's elapsed time.
+    var daemonEvents: EventSpan?
     /// Recent gate evaluations, oldest first.
     var evaluations: [GateEvaluation]
     var pendingRequests: [String]
@@ -83,9 +85,8 @@ struct WatchModel: Codable, Equatable {
             record, pendingRequests: input.pendingRequests, now: input.controllerNow, breakGlass: input.breakGlass)
         finished = status.phase.isFinished
         controllerNow = input.controllerNow
-        let daemonEvents = input.events.filter { $0.actor == Reconciler.actor }
-        startedAt = daemonEvents.first?.at
-        let end = finished ? (daemonEvents.last?.at ?? input.controllerNow) : input.controllerNow
+        startedAt = input.daemonEvents?.first
+        let end = finished ? (input.daemonEvents?.last ?? input.controllerNow) : input.controllerNow
         elapsedSeconds = startedAt.map { max(0, end - $0) }
         let all = rollout.waves.flatMap(\.clusters)
         clusters = all.count

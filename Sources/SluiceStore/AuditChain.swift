@@ -21,7 +21,7 @@ enum AuditChain {
         for field in ["\(id)", rollout, String(at.bitPattern, radix: 16), actor, verb, message, prevHash] {
             text += "\(field.utf8.count):\(field);"
         }
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: Data(text.utf8)).hexDigits
     }
 
     /// Appends `event`, chains it to the head and moves the head to it; returns the new row's id. Call inside a write

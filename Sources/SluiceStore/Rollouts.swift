@@ -34,6 +34,17 @@ public struct StoredRequest: Sendable, Equatable {
     public var outcome: String?
 }
 
+/// The times of the first and the latest of some events.
+public struct EventSpan: Sendable, Equatable {
+    public var first: Double
+    public var last: Double
+
+    public init(first: Double, last: Double) {
+        self.first = first
+        self.last = last
+    }
+}
+
 /// An event as stored.
 public struct StoredEvent: Sendable, Equatable {
     public var id: Int64
@@ -249,6 +260,26 @@ extension SluiceStore {
                     id: row["id"], rollout: row["rollout"],
                     event: RolloutEvent(at: row["at"], actor: row["actor"], verb: row["verb"], message: row["message"]))
             }
+        }
+    }
+
+    /// The newest `count` events of a rollout, oldest first: what a view that shows the last few reads, whatever the
+    /// length of the log.
+    public func latestEvents(rollout name: String, count: Int) throws(StoreError) -> [RolloutEvent] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM event WHERE rollout = ? ORDER BY id DESC LIMIT ?", arguments: [name, count]
+            ).reversed().map { RolloutEvent(at: $0["at"], actor: $0["actor"], verb: $0["verb"], message: $0["message"]) }
+        }
+    }
+
+    /// When `actor` recorded its first and its latest event on a rollout, or nil if it recorded none.
+    public func eventSpan(rollout name: String, actor: String) throws(StoreError) -> EventSpan? {
+        try read { db in
+            let first = "SELECT at FROM event WHERE rollout = ? AND actor = ? ORDER BY id LIMIT 1"
+            let last = "SELECT at FROM event WHERE rollout = ? AND actor = ? ORDER BY id DESC LIMIT 1"
+            guard let firstAt = try Double.fetchOne(db, sql: first, arguments: [name, actor]) else { return nil }
+            return EventSpan(first: firstAt, last: try Double.fetchOne(db, sql: last, arguments: [name, actor]) ?? firstAt)
         }
     }
 

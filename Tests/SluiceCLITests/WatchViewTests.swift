@@ -95,7 +95,10 @@ enum WatchFixture {
         breakGlass: BreakGlassState? = nil
     ) throws -> WatchInput {
         WatchInput(
-            record: try record(phase: phase), events: events, evaluations: evaluations, pendingRequests: [],
+            record: try record(phase: phase), events: events,
+            daemonEvents: EventSpan(
+                first: events.first { $0.actor == "sluiced" }!.at, last: events.last { $0.actor == "sluiced" }!.at),
+            evaluations: evaluations, pendingRequests: [],
             controllerNow: 3640, wallNow: 1_800_000_000, lease: lease, breakGlass: breakGlass)
     }
 }

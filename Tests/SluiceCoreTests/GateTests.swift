@@ -281,3 +281,12 @@ struct PredictionTests {
         #expect(CostModel(fitting: []) == nil)
     }
 }
+
+@Suite("Hex digits")
+struct HexDigitsTests {
+    @Test("Bytes print as two lowercase hex digits each, as sha256sum writes a digest")
+    func twoDigitsPerByte() {
+        #expect([UInt8]([0x00, 0x0f, 0xa5, 0xff]).hexDigits == "000fa5ff")
+        #expect([UInt8]().hexDigits == "")
+    }
+}
