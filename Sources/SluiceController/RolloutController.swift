@@ -141,7 +141,7 @@ public struct RolloutController: Sendable {
         }
         var decision = Reconciler.decide(input)
         decision.gateEvaluations = sampler.sample(decision.gateEvaluations, rollout: name)
-        try store.record(decision, rollout: name, now: now, lease: lease)
+        try store.record(decision, previous: input.status, rollout: name, now: now, lease: lease)
         for event in decision.events {
             logger.info("\(event.message)", metadata: ["rollout": "\(name)", "verb": "\(event.verb)"])
         }

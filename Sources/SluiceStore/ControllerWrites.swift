@@ -46,15 +46,18 @@ extension SluiceStore {
     /// Records a decision in one fenced transaction: status, new intents, events, request outcomes, evaluations.
     ///
     /// Actions are recorded as `intended` here, before any driver call; a retried action keeps its key and counts
-    /// one more attempt.
-    public func record(_ decision: Decision, rollout name: String, now: Double, lease: Lease) throws(StoreError) {
+    /// one more attempt. A status equal to `previous` (the one the decision was made from) is not written again, so
+    /// a quiet pass changes no row.
+    public func record(
+        _ decision: Decision, previous: RolloutStatus? = nil, rollout name: String, now: Double, lease: Lease
+    ) throws(StoreError) {
         try write { db in
             try Self.checkFence(lease, db: db)
             if let fence = try Self.breakGlassFence(rollout: name, db: db) {
                 return try self.recordFenced(fence, rollout: name, now: now, db: db)
             }
             let status = decision.status
-            try Self.writeStatus(status, rollout: name, now: now, db: db)
+            if status != previous { try Self.writeStatus(status, rollout: name, now: now, db: db) }
             var sequence = try Int.fetchOne(db, sql: "SELECT max(sequence) FROM journal WHERE rollout = ?", arguments: [name]) ?? 0
             for action in decision.actions {
                 sequence += 1

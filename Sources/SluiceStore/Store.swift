@@ -111,6 +111,12 @@ public final class SluiceStore: Sendable {
         }
     }
 
+    /// Rows inserted, updated or deleted through this store so far (SQLite's total changes on the writing
+    /// connection): what a pass writes, whatever the machine's speed.
+    package func rowsWritten() -> Int {
+        writer.writeWithoutTransaction { db in db.totalChangesCount }
+    }
+
     func decodedSpec(name: String, submittedAt: Double, text: String) throws -> RolloutSpec {
         let key = "\(name)@\(submittedAt)"
         if let spec = specs.withLock({ $0[key] }) { return spec }

@@ -55,11 +55,17 @@ struct StoreBench: AsyncParsableCommand {
                 _ = try await largeController.pass()
             })
         results.note("SQL statements in that pass: \(largeStore.statementCount - before)")
+        let written = largeStore.rowsWritten()
+        _ = try await largeController.pass()
+        results.note("rows written by a quiet pass: \(largeStore.rowsWritten() - written)")
         try largeStore.appendEvents(
             count: max(0, events - (try largeStore.events(rollout: nil).count)), rollout: "done-0", now: 1)
 
         let cli = CLI(sluice: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("sluice").path)
+        results.add(
+            "sluice --help (process start, no database)",
+            ms: try Timing.medianBlocking(repeats) { try cli.run(["--help"], database: nil) })
         for (label, database) in [("fresh DB", fresh), ("\(rollouts) rollouts, \(events) events", large)] {
             for command in [["list"], ["get", "active"], ["events", "active"], ["explain", "active"]] {
                 results.add(
@@ -70,6 +76,10 @@ struct StoreBench: AsyncParsableCommand {
         let verify = try Timing.once { try cli.run(["events", "active", "--verify"], database: large) }
         results.add("sluice events --verify, \(events) events", ms: verify)
         results.note("largest child's max RSS: \(Baseline.childrenMaxRSSMegabytes()) MB")
+        let watch = try WatchLatency.milliseconds(
+            sluice: cli.sluice, database: large, store: largeStore, rollout: "active", repeats: repeats)
+        results.add("sluice watch, a commit until its line", ms: watch.median)
+        results.note(String(format: "watch: largest delay %.1f ms", watch.max))
 
         print(results.table)
         if history != "-" { try results.append(toHistory: history) }
@@ -156,10 +166,10 @@ enum Baseline {
 struct CLI {
     let sluice: String
 
-    func run(_ arguments: [String], database: String) throws {
+    func run(_ arguments: [String], database: String?) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: sluice)
-        process.arguments = arguments + ["--db", database]
+        process.arguments = arguments + (database.map { ["--db", $0] } ?? [])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -172,7 +182,11 @@ struct CLI {
 
 enum Timing {
     static func milliseconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
+        milliseconds(from: start, to: .now)
+    }
+
+    static func milliseconds(from start: ContinuousClock.Instant, to end: ContinuousClock.Instant) -> Double {
+        let elapsed = end - start
         return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) * 1e-15
     }
 

@@ -418,3 +418,27 @@ struct HistoryGrowthTests {
         #expect(many.pages < few.pages * 2, "\(few) → \(many)")
     }
 }
+
+@Suite("What a quiet pass writes")
+struct QuietPassTests {
+    @Test("A pass that changes nothing writes only the lease's renewal and the time of the pass")
+    func quietPassWritesOnlyTheLease() async throws {
+        let store = try SluiceStore()
+        try store.submit(spec: try testSpec(bakeSeconds: 36_000), planPath: "p", actor: "a", now: 0)
+        let clock = ManualClock()
+        let controller = RolloutController(
+            store: store, driver: RecordingDriver(), signals: HealthySignals(), clock: clock, leaseClock: clock,
+            owner: "daemon-1", leaseTTLSeconds: 30, maxParallelActions: 1, evaluationRecordIntervalSeconds: 36_000)
+        for _ in 0..<3 {
+            _ = try await controller.reconcileOnce()
+            await clock.advance(by: 30)
+        }
+        #expect(try store.rollout(named: "r1")?.status.clusters[0].state == .baking)
+        let before = store.rowsWritten()
+        #expect(try await controller.reconcileOnce() == .reconciled(active: 1, actions: 0))
+        #expect(store.rowsWritten() - before == 2)
+        #expect(try store.currentLease()?.expiresAt == 90 + 30)
+        #expect(try store.lastControllerPass()?.wallAt == 90)
+    }
+}
+
