@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         // SHA-256 for the audit log's hash chain and break-glass credentials (Foundation has none on Linux).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Deque: the simulated fleet's bounded rings of scraped samples.
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // The pure rollout core: plan and policy model, the decision function. No I/O, no clock reads.
@@ -79,6 +81,7 @@ let package = Package(
             dependencies: [
                 "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceController", "FleetSimulator",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: strictSettings
         ),
@@ -134,8 +137,15 @@ let package = Package(
             dependencies: ["SluiceCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
-        // Benchmark: the incident fleet for hours of virtual time (`swift run -c release sluice-sim-bench`).
-        .executableTarget(name: "sluice-sim-bench", dependencies: ["FleetSimulator"], swiftSettings: strictSettings),
+        // Benchmark: the incident fleet for hours of virtual time (`swift run -c release sluice-sim-bench`), and the
+        // daemon's pass over a simulated fleet (`--daemon-pass`).
+        .executableTarget(
+            name: "sluice-sim-bench",
+            dependencies: [
+                "FleetSimulator", "SluiceSimulation", "SluiceController", "SluiceStore", "SluiceManifests", "SluiceCore",
+            ],
+            swiftSettings: strictSettings
+        ),
         // Benchmark: the store, a daemon pass and the CLI as history grows (`.build/release/sluice-store-bench`).
         // Imports GRDB only for its baseline, a bare SQLite commit.
         .executableTarget(

@@ -271,6 +271,9 @@ public struct FleetSimulation: Sendable {
 
     // MARK: Reading
 
+    /// Nodes currently running an agent (any profile) in the whole fleet.
+    public var agentNodeCountFleetWide: Int { clusters.reduce(0) { $0 + $1.agentNodeCount } }
+
     /// Nodes currently running the agent (any profile); 0 for an unknown cluster.
     public func agentNodeCount(cluster: String) -> Int {
         guard let index = clusterIndexByName[cluster] else { return 0 }
@@ -296,17 +299,23 @@ public struct FleetSimulation: Sendable {
     /// reading never changes the simulation, and the same scrape always reads the same.
     public func signals(cluster: String) -> [String: Double] {
         guard let index = clusterIndexByName[cluster] else { return [:] }
+        var result: [String: Double] = [:]
+        visitSignals(clusterIndex: index) { signal, value in result[signal.rawValue] = value }
+        return result
+    }
+
+    /// `signals(cluster:)` without the dictionary: calls `body` with each signal monitoring shows now for the
+    /// cluster at `clusterIndex` (spec order), in `SimulatedSignal.allCases` order, skipping the missing ones.
+    public func visitSignals(clusterIndex index: Int, _ body: (SimulatedSignal, Double) -> Void) {
         let recorder = clusters[index].recorder
         let visibleAt = nowSeconds - parameters.signalDelaySeconds
-        guard let slot = recorder.newestSlot(atOrBeforeSeconds: max(0, visibleAt)) else { return [:] }
+        guard let slot = recorder.newestSlot(atOrBeforeSeconds: max(0, visibleAt)) else { return }
         let scrape = recorder.scrapeNumbers[slot]
-        var result: [String: Double] = [:]
         for signal in SimulatedSignal.allCases {
             let raw = recorder.value(slot: slot, signal: signal.index)
             guard !raw.isNaN else { continue }
-            result[signal.rawValue] = noisy(raw, signal: signal, clusterIndex: index, scrape: scrape)
+            body(signal, noisy(raw, signal: signal, clusterIndex: index, scrape: scrape))
         }
-        return result
     }
 
     private func noisy(_ value: Double, signal: SimulatedSignal, clusterIndex: Int, scrape: UInt64) -> Double {

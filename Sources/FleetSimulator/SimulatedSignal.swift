@@ -40,8 +40,8 @@ public enum SimulatedSignal: String, Sendable, CaseIterable {
         case none
     }
 
-    /// Position of the signal in a snapshot.
-    var index: Int {
+    /// Position of the signal in a snapshot and in `allCases`.
+    public var index: Int {
         switch self {
         case .listLatencyP99Seconds: 0
         case .mutatingLatencyP99Seconds: 1

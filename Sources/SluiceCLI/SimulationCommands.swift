@@ -188,9 +188,10 @@ struct Record: AsyncParsableCommand {
                 throw CLIFailure(exitCode: 2, message: "\(loaded.planPath): the simulator has no apiProfile '\(loaded.spec.artifact.apiProfile ?? "")'")
             }
             let (outcome, scraped) = unguarded
-                ? await runner.unguardedRecording(profile: profile, durationSeconds: durationSeconds, signals: wanted)
-                : try await runner.guardedRecording(loaded.spec, signals: wanted)
-            let samples = scraped.filter { $0.at.truncatingRemainder(dividingBy: everySeconds) == 0 }.map {
+                ? await runner.unguardedRecording(
+                    profile: profile, durationSeconds: durationSeconds, signals: wanted, everySeconds: everySeconds)
+                : try await runner.guardedRecording(loaded.spec, signals: wanted, everySeconds: everySeconds)
+            let samples = scraped.map {
                 RecordedSample(timestamp: $0.at, cluster: $0.cluster, signal: $0.signal, value: $0.value)
             }
             do {

@@ -48,6 +48,17 @@ public struct GatePolicy: Sendable, Equatable, Codable {
         return (gateWindows + predictionWindows).max() ?? 0
     }
 
+    /// How far back from now a read of `signal` reaches: its window, or `maxSampleAgeSeconds` when that is longer
+    /// (a sample that old still counts).
+    public func readSeconds(of signal: String) -> Double {
+        max(windowSeconds(of: signal), maxSampleAgeSeconds)
+    }
+
+    /// How far back from now any read of this policy reaches: what a signal source must keep.
+    public var longestReadSeconds: Double {
+        signalNames.map(readSeconds(of:)).max() ?? maxSampleAgeSeconds
+    }
+
     /// The longest a signal this policy gates on can hide a failure, with that signal.
     public var longestLag: SignalLag? {
         let gated = Set(gates.map(\.signal))

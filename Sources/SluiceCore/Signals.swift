@@ -37,7 +37,7 @@ extension SignalSource {
     public func read(policy: GatePolicy, cluster: String, now: Double) async -> ClusterSignals {
         var signals = ClusterSignals(cluster: cluster)
         for name in policy.signalNames {
-            let from = now - max(policy.windowSeconds(of: name), policy.maxSampleAgeSeconds)
+            let from = now - policy.readSeconds(of: name)
             do {
                 signals.samples[name] = try await samples(cluster: cluster, signal: name, from: from, through: now)
             } catch {
@@ -48,21 +48,27 @@ extension SignalSource {
     }
 }
 
-extension Array where Element == SignalSample {
+extension RandomAccessCollection where Element == SignalSample {
     /// The samples with `from <= at <= through`, found by binary search: samples must be oldest first.
-    public func window(from: Double, through: Double) -> ArraySlice<SignalSample> {
+    public func window(from: Double, through: Double) -> SubSequence {
         let start = boundary { $0.at >= from }
         let end = boundary { $0.at > through }
-        return start < end ? self[start..<end] : []
+        return self[start..<Swift.max(start, end)]
     }
 
-    /// The first index whose sample satisfies `isPast`, which is false then true along the array.
-    private func boundary(_ isPast: (SignalSample) -> Bool) -> Int {
-        var low = 0
-        var high = count
-        while low < high {
-            let middle = (low + high) / 2
-            if isPast(self[middle]) { high = middle } else { low = middle + 1 }
+    /// The first index whose sample satisfies `isPast`, which is false then true along the collection.
+    private func boundary(_ isPast: (SignalSample) -> Bool) -> Index {
+        var low = startIndex
+        var length = count
+        while length > 0 {
+            let half = length / 2
+            let middle = index(low, offsetBy: half)
+            if isPast(self[middle]) {
+                length = half
+            } else {
+                low = index(after: middle)
+                length -= half + 1
+            }
         }
         return low
     }

@@ -4,28 +4,45 @@ public import SluiceCore
 /// The simulator as Sluice sees a real fleet: nodes to act on, metrics scraped at intervals, a clock.
 ///
 /// One simulation shared by the driver, the signal source and the clock. Scraped samples are kept for
-/// `retentionSeconds`, enough for any gate window and baseline.
+/// `retentionSeconds` in a bounded ring per cluster and signal; a read that reaches further back widens the
+/// retention from then on, so the rings grow to the longest window the readers ask for and no further. A
+/// `ScrapeRecording` gets every scrape as it happens instead.
 public actor SimulatedFleet {
+    /// The retention when none is given: five times the longest read of the shipped policies (2 minutes).
+    public static let defaultRetentionSeconds: Double = 600
+
     public private(set) var simulation: FleetSimulation
     public let fleet: Fleet
-    let retentionSeconds: Double
     private var nextScrapeAt: Double = 0
-    /// Scraped samples by cluster, then signal, oldest first.
-    private var history: [String: [String: [SignalSample]]] = [:]
+    private let clusterIndexByName: [String: Int]
+    private var retained: RetainedScrapes
+    private var recording: ScrapeRecording?
     /// The largest number of nodes running any agent at once, fleet-wide.
     public private(set) var peakAgentNodes = 0
 
-    public init(fleet: Fleet, parameters: SimulationParameters = .default, seed: UInt64, retentionSeconds: Double = 7200) {
+    /// A simulation of `fleet`, scraped once at time zero.
+    ///
+    /// `retentionSeconds`: how far back the signal source can read at first (`GatePolicy.longestReadSeconds` of
+    /// the policies that will read it). `recording`: what to stream out of every scrape for a recording.
+    public init(
+        fleet: Fleet, parameters: SimulationParameters = .default, seed: UInt64,
+        retentionSeconds: Double = defaultRetentionSeconds, recording: ScrapeRecording? = nil
+    ) {
         self.fleet = fleet
-        self.retentionSeconds = retentionSeconds
-        simulation = FleetSimulation(
+        let simulation = FleetSimulation(
             clusters: fleet.clusters.map {
                 SimulatedClusterSpec(
                     name: $0.name, nodeCount: $0.nodeCount, podsPerNode: $0.podsPerNode, apiserverCount: $0.apiservers)
             },
             parameters: parameters, seed: seed)
+        clusterIndexByName = Dictionary(uniqueKeysWithValues: fleet.clusters.enumerated().map { ($1.name, $0) })
+        var retained = RetainedScrapes(clusterCount: fleet.clusters.count, retentionSeconds: retentionSeconds)
+        var recording = recording
         // Monitoring has a first scrape at time zero, before anything is changed.
-        (history, peakAgentNodes) = Self.scrape(simulation, into: [:], peak: 0)
+        peakAgentNodes = Self.scrape(simulation, clusters: fleet.clusters, into: &retained, recording: &recording)
+        self.simulation = simulation
+        self.retained = retained
+        self.recording = recording
         nextScrapeAt = simulation.parameters.scrapeIntervalSeconds
     }
 
@@ -47,50 +64,43 @@ public actor SimulatedFleet {
     public func advance(by seconds: Double) { advance(to: simulation.nowSeconds + seconds) }
 
     private func scrape() {
-        (history, peakAgentNodes) = Self.scrape(simulation, into: history, peak: peakAgentNodes)
-        let now = simulation.nowSeconds
-        if Int(now / simulation.parameters.scrapeIntervalSeconds) % 240 == 0 { prune(before: now - retentionSeconds) }
+        let agentNodes = Self.scrape(simulation, clusters: fleet.clusters, into: &retained, recording: &recording)
+        peakAgentNodes = max(peakAgentNodes, agentNodes)
     }
 
-    /// Appends every cluster's current signals to `history`; returns it with the peak of nodes running an agent.
+    /// Keeps every cluster's current signals, drops those past the retention, streams the scrape to the recording;
+    /// returns the nodes running an agent fleet-wide.
     private static func scrape(
-        _ simulation: FleetSimulation, into history: [String: [String: [SignalSample]]], peak: Int
-    ) -> ([String: [String: [SignalSample]]], Int) {
-        var history = history
+        _ simulation: FleetSimulation, clusters: [FleetCluster], into retained: inout RetainedScrapes,
+        recording: inout ScrapeRecording?
+    ) -> Int {
         let now = simulation.nowSeconds
-        var agentNodes = 0
-        for name in simulation.clusterNames {
-            agentNodes += simulation.agentNodeCount(cluster: name)
-            for (signal, value) in simulation.signals(cluster: name) {
-                history[name, default: [:]][signal, default: []].append(SignalSample(at: now, value: value))
+        let recordsThisScrape = recording?.records(scrapeAtSeconds: now) ?? false
+        for (index, cluster) in clusters.enumerated() {
+            simulation.visitSignals(clusterIndex: index) { signal, value in
+                retained.append(SignalSample(at: now, value: value), cluster: index, signal: signal)
+                if recordsThisScrape { recording?.keep(cluster: cluster.name, signal: signal, at: now, value: value) }
             }
         }
-        return (history, max(peak, agentNodes))
-    }
-
-    private func prune(before cutoff: Double) {
-        for cluster in history.keys {
-            for signal in history[cluster]!.keys {
-                history[cluster]![signal]!.removeAll { $0.at < cutoff }
-            }
-        }
-    }
-
-    /// Every retained sample of `signals` (all when nil), ordered by time, cluster and signal.
-    public func retainedSamples(signals: Set<String>?) -> [ScrapedSample] {
-        var samples: [ScrapedSample] = []
-        for cluster in history.keys.sorted() {
-            for (signal, series) in history[cluster]! where signals?.contains(signal) ?? true {
-                samples += series.map { ScrapedSample(cluster: cluster, signal: signal, at: $0.at, value: $0.value) }
-            }
-        }
-        return samples.sorted { ($0.at, $0.cluster, $0.signal) < ($1.at, $1.cluster, $1.signal) }
+        retained.forgetOlderThanRetention(nowSeconds: now)
+        return simulation.agentNodeCountFleetWide
     }
 
     /// The scraped samples of `signal` in `cluster` with `from <= at <= through`.
     public func samples(cluster: String, signal: String, from: Double, through: Double) -> [SignalSample] {
-        Array((history[cluster]?[signal] ?? []).window(from: from, through: through))
+        guard let index = clusterIndexByName[cluster], let known = SimulatedSignal(rawValue: signal) else { return [] }
+        retained.widen(toSeconds: simulation.nowSeconds - from)
+        return retained.samples(cluster: index, signal: known, from: from, through: through)
     }
+
+    /// How far back samples are kept now, virtual seconds.
+    public var retentionSeconds: Double { retained.retentionSeconds }
+
+    /// The samples kept for the cluster and signal with the most: bounded by the retention, not by the run's length.
+    public var longestRetainedSeriesCount: Int { retained.longestSeriesCount }
+
+    /// What the recording holds so far, ordered by time, cluster and signal; empty without a recording.
+    public var recordedSamples: [ScrapedSample] { recording?.samplesByTimeClusterAndSignal ?? [] }
 
     /// Starts a change on `nodes` of `cluster` through `path`.
     public func submit(

@@ -31,16 +31,25 @@ public struct SimulationRunner: Sendable {
     /// Sluice drives `spec` through its gates; the run ends once the rollout is finished or stopped and the fleet has
     /// been observed for `observeAfterStopSeconds`, or at the horizon.
     public func guarded(_ spec: RolloutSpec, scenario: String? = nil) async throws -> SimulationOutcome {
-        try await guarded(spec, on: SimulatedFleet(fleet: fleet, parameters: parameters, seed: seed), scenario: scenario)
+        try await guarded(spec, on: simulatedFleet(readBy: spec.policy), scenario: scenario)
     }
 
-    /// A guarded run that also returns every scraped sample of `signals` (all signals when nil).
+    /// A guarded run that also returns the scraped samples of `signals` (all signals when nil), of every scrape or
+    /// of those at a multiple of `everySeconds`.
     public func guardedRecording(
-        _ spec: RolloutSpec, signals: Set<String>?
+        _ spec: RolloutSpec, signals: Set<String>?, everySeconds: Double? = nil
     ) async throws -> (SimulationOutcome, [ScrapedSample]) {
-        let simulated = SimulatedFleet(fleet: fleet, parameters: parameters, seed: seed, retentionSeconds: .infinity)
+        let simulated = simulatedFleet(
+            readBy: spec.policy, recording: ScrapeRecording(signals: signals, everySeconds: everySeconds))
         let outcome = try await guarded(spec, on: simulated)
-        return (outcome, await simulated.retainedSamples(signals: signals))
+        return (outcome, await simulated.recordedSamples)
+    }
+
+    /// A new simulation of the fleet that keeps the samples `policy` reads (none without a policy).
+    func simulatedFleet(readBy policy: GatePolicy?, recording: ScrapeRecording? = nil) -> SimulatedFleet {
+        SimulatedFleet(
+            fleet: fleet, parameters: parameters, seed: seed, retentionSeconds: policy?.longestReadSeconds ?? 0,
+            recording: recording)
     }
 
     func guarded(_ spec: RolloutSpec, on simulated: SimulatedFleet, scenario: String? = nil) async throws -> SimulationOutcome {
@@ -81,18 +90,20 @@ public struct SimulationRunner: Sendable {
     ) async -> SimulationOutcome {
         await unguarded(
             profile: profile, spreadSeconds: spreadSeconds, durationSeconds: durationSeconds,
-            on: SimulatedFleet(fleet: fleet, parameters: parameters, seed: seed))
+            on: simulatedFleet(readBy: nil))
     }
 
-    /// An unguarded run that also returns every scraped sample of `signals` (all signals when nil).
+    /// An unguarded run that also returns the scraped samples of `signals` (all signals when nil), of every scrape
+    /// or of those at a multiple of `everySeconds`.
     public func unguardedRecording(
-        profile: AgentAPIProfile, durationSeconds: Double, signals: Set<String>?
+        profile: AgentAPIProfile, durationSeconds: Double, signals: Set<String>?, everySeconds: Double? = nil
     ) async -> (SimulationOutcome, [ScrapedSample]) {
-        let simulated = SimulatedFleet(fleet: fleet, parameters: parameters, seed: seed, retentionSeconds: .infinity)
+        let simulated = simulatedFleet(
+            readBy: nil, recording: ScrapeRecording(signals: signals, everySeconds: everySeconds))
         let outcome = await unguarded(
             profile: profile, spreadSeconds: min(29 * 60, durationSeconds), durationSeconds: durationSeconds,
             on: simulated)
-        return (outcome, await simulated.retainedSamples(signals: signals))
+        return (outcome, await simulated.recordedSamples)
     }
 
     func unguarded(

@@ -2,11 +2,14 @@
 //
 //     swift run -c release sluice-sim-bench [--hours H] [--clusters N] [--scale S]
 //                                           [--revert-at-minutes M | --no-revert]
+//     swift run -c release sluice-sim-bench --daemon-pass [--clusters N] [--passes P] [--step S] [--policy FILE]
 //
 // About 200 clusters of 50 to 7,500 nodes (≈200,000 nodes), many small and few large; the cluster-wide pod LIST
 // agent is rolled out to every cluster through the control-plane path within the first 30 virtual minutes, in a
 // fixed shuffled order; at minute 100 (like the first recoveries) it is stopped everywhere through the node-direct
 // path. Prints wall time, speed-up over real time, peak RSS and what happened to the fleet.
+//
+// With --daemon-pass: the daemon's passes over 1,000 simulated clusters of the same shapes (DaemonPassBench.swift).
 
 import FleetSimulator
 
@@ -18,14 +21,18 @@ import FleetSimulator
     import Darwin
 #endif
 
-/// The benchmark's options, parsed by hand (the benchmark depends on nothing but FleetSimulator).
+/// The benchmark's options, parsed by hand.
 struct BenchOptions {
     var hours = 4.0
-    var clusters = 200
+    var clusters: Int?
     var scale = 1.0
     var revertAtMinutes: Double? = 100
     var seed: UInt64 = 2024_12_11
     var calibrationTable = false
+    var daemonPass = false
+    var passes = 240
+    var stepSeconds = 30.0
+    var policyPath = "Policies/control-plane-safe.yaml"
 
     /// Parses `arguments` (without the program name); returns nil and prints the problem when one is wrong.
     static func parse(_ arguments: [String]) -> BenchOptions? {
@@ -55,6 +62,20 @@ struct BenchOptions {
                 options.revertAtMinutes = minutes
             case "--no-revert": options.revertAtMinutes = nil
             case "--calibration-table": options.calibrationTable = true
+            case "--daemon-pass": options.daemonPass = true
+            case "--passes":
+                guard let passes = value("--passes") else { return nil }
+                options.passes = Int(passes)
+            case "--step":
+                guard let step = value("--step") else { return nil }
+                options.stepSeconds = step
+            case "--policy":
+                index += 1
+                guard index < arguments.count else {
+                    print("sluice-sim-bench: --policy needs a policy file")
+                    return nil
+                }
+                options.policyPath = arguments[index]
             case "--seed":
                 guard let seed = value("--seed") else { return nil }
                 options.seed = UInt64(seed)
@@ -68,6 +89,11 @@ struct BenchOptions {
                       --revert-at-minutes M  stop the agent everywhere through the node-direct path (default 100)
                       --no-revert            never stop it
                       --calibration-table    print the single-cluster calibration table of docs/simulator.md instead
+                    usage: sluice-sim-bench --daemon-pass [--clusters N] [--passes P] [--step S] [--policy FILE]
+                      --daemon-pass          time the daemon's passes over a simulated fleet (default 1,000 clusters)
+                      --passes P             passes to time (default 240)
+                      --step S               virtual seconds the fleet moves after each pass (default 30)
+                      --policy FILE          the rollout's gate policy (default Policies/control-plane-safe.yaml)
                     """)
                 return nil
             default:
@@ -76,8 +102,8 @@ struct BenchOptions {
             }
             index += 1
         }
-        guard options.clusters >= 1 else {
-            print("sluice-sim-bench: --clusters must be at least 1")
+        guard (options.clusters ?? 1) >= 1, options.passes >= 1 else {
+            print("sluice-sim-bench: --clusters and --passes must be at least 1")
             return nil
         }
         return options
@@ -94,14 +120,15 @@ func incidentFleet(clusters: Int, scale: Double) -> [SimulatedClusterSpec] {
     }
 }
 
-/// Peak resident memory of this process (VmHWM), in megabytes, or nil where /proc is not available.
-func peakResidentMegabytes() -> Double? {
+/// One memory figure of this process from /proc/self/status (`VmHWM:` peak, `VmRSS:` now), in megabytes, or nil
+/// where /proc is not available.
+func residentMegabytes(field: String) -> Double? {
     guard let file = fopen("/proc/self/status", "r") else { return nil }
     defer { fclose(file) }
     var line = [CChar](repeating: 0, count: 256)
     while fgets(&line, Int32(line.count), file) != nil {
         let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        if text.hasPrefix("VmHWM:") {
+        if text.hasPrefix(field) {
             let digits = text.filter(\.isNumber)
             return Double(digits).map { $0 / 1024 }
         }
@@ -185,7 +212,19 @@ if options.calibrationTable {
     printCalibrationTable()
     exit(0)
 }
-let specs = incidentFleet(clusters: options.clusters, scale: options.scale)
+if options.daemonPass {
+    let bench = DaemonPassBench(
+        clusters: options.clusters ?? 1_000, passes: options.passes, stepSeconds: options.stepSeconds,
+        seed: options.seed, policyPath: options.policyPath)
+    do {
+        try await bench.run()
+        exit(0)
+    } catch {
+        print("sluice-sim-bench: \(error)")
+        exit(1)
+    }
+}
+let specs = incidentFleet(clusters: options.clusters ?? 200, scale: options.scale)
 let totalNodes = specs.reduce(0) { $0 + $1.nodeCount }
 let profile = AgentAPIProfile.listAllPodsEveryMinute
 let rolloutSeconds = 30.0 * 60
@@ -281,7 +320,7 @@ print(
     "cost: \(formatted(wallSeconds / clusterSteps * 1e9, decimals: 0)) ns per cluster-step "
         + "(\(Int(clusterSteps)) cluster-steps)"
 )
-if let megabytes = peakResidentMegabytes() {
+if let megabytes = residentMegabytes(field: "VmHWM:") {
     print("peak RSS (VmHWM): \(formatted(megabytes)) MB")
 } else {
     print("peak RSS: unavailable (no /proc/self/status)")
