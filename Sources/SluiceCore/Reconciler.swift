@@ -397,21 +397,26 @@ private struct Pass {
     /// control-plane gates all have no data.
     func circuitBreaker(_ evaluations: [GateEvaluation], counted: [GateEvaluation], touched: [Int]) -> String? {
         guard let fleet = spec.policy.fleet else { return nil }
+        // Sets and one walk over the evaluations: the breaker runs every pass over every touched cluster.
         let touchedNames = touched.map { status.clusters[$0].cluster }
+        let isTouched = Set(touchedNames)
         let clusterGates = Set(spec.policy.gates.filter { $0.scope == .cluster }.map(\.name))
         if let limit = fleet.haltWhenClustersBreaching {
             let breaching = Set(counted.filter {
-                $0.verdict == .breach && clusterGates.contains($0.gate) && touchedNames.contains($0.cluster)
+                $0.verdict == .breach && clusterGates.contains($0.gate) && isTouched.contains($0.cluster)
             }.map(\.cluster)).sorted()
             if breaching.count >= limit {
                 return "circuit breaker: \(breaching.count) clusters breach at once (\(breaching.joined(separator: ", "))); every wave halted"
             }
         }
         if let share = fleet.haltWhenTelemetryMissingShare, touchedNames.count >= 2 {
-            let dark = touchedNames.filter { cluster in
-                let own = evaluations.filter { $0.cluster == cluster && clusterGates.contains($0.gate) }
-                return !own.isEmpty && own.allSatisfy { $0.verdict == .noData }
+            // Per cluster: whether every one of its control-plane gates had no data (nil: none was evaluated).
+            var allNoData: [String: Bool] = [:]
+            for evaluation in evaluations where clusterGates.contains(evaluation.gate) {
+                allNoData[evaluation.cluster, default: true] = allNoData[evaluation.cluster, default: true]
+                    && evaluation.verdict == .noData
             }
+            let dark = touchedNames.filter { allNoData[$0] == true }
             if dark.count >= 2 && Double(dark.count) / Double(touchedNames.count) >= share {
                 return "circuit breaker: control-plane telemetry disappeared from \(dark.count) of \(touchedNames.count) "
                     + "clusters (\(dark.prefix(5).joined(separator: ", "))\(dark.count > 5 ? ", ..." : "")); every wave halted"

@@ -17,17 +17,15 @@ enum AuditChain {
     static func hash(
         id: Int64, rollout: String, at: Double, actor: String, verb: String, message: String, prevHash: String
     ) -> String {
-        var hasher = SHA256()
-        func feed(_ text: String) {
-            var text = text
-            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + message.utf8.count)
         for field in [String(id), rollout, String(at.bitPattern, radix: 16), actor, verb, message, prevHash] {
-            feed(String(field.utf8.count) + ":")
-            feed(field)
-            feed(";")
+            bytes.append(contentsOf: String(field.utf8.count).utf8)
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: field.utf8)
+            bytes.append(UInt8(ascii: ";"))
         }
-        return hasher.finalize().hexDigits
+        return SHA256.hash(data: bytes).hexDigits
     }
 
     /// Appends `event`, chains it to the head and moves the head to it; returns the new row's id. Call inside a write

@@ -142,7 +142,7 @@ extension SluiceStore {
         }
         let spec = try decodedSpec(name: name, submittedAt: row["submittedAt"], text: row["spec"])
         let statusText = try String.fetchOne(db, sql: "SELECT status FROM rolloutStatus WHERE rollout = ?", arguments: [name])
-        let status = try statusText.map { try Codec.decode(RolloutStatus.self, from: $0) }
+        let status = try statusText.map { try decodedStatus(rollout: name, text: $0) }
             ?? RolloutStatus(spec: spec, now: row["submittedAt"])
         return RolloutRecord(
             spec: spec, status: status, generation: row["generation"], planPath: row["planPath"],

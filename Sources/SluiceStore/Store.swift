@@ -13,6 +13,10 @@ public final class SluiceStore: Sendable {
     /// Decoded specs by rollout name and submission time: a spec never changes once submitted, and decoding a large
     /// one at every pass would dominate the daemon's work.
     private let specs = Mutex<[String: RolloutSpec]>([:])
+    /// The last status decoded per rollout, with the text it came from: reused while the stored text is the same
+    /// (a quiet pass), decoded again once it changed. Bounded, so a long-lived process does not grow with history.
+    private let statuses = Mutex<[String: (text: String, status: RolloutStatus)]>([:])
+    static let decodedStatusesKept = 64
     /// Where the database lives, or nil when it is in memory.
     public let path: String?
     private let statements: StatementCounter
@@ -115,6 +119,16 @@ public final class SluiceStore: Sendable {
     /// connection): what a pass writes, whatever the machine's speed.
     package func rowsWritten() -> Int {
         writer.writeWithoutTransaction { db in db.totalChangesCount }
+    }
+
+    func decodedStatus(rollout name: String, text: String) throws -> RolloutStatus {
+        if let cached = statuses.withLock({ $0[name] }), cached.text == text { return cached.status }
+        let status = try Codec.decode(RolloutStatus.self, from: text)
+        statuses.withLock { kept in
+            if kept.count >= Self.decodedStatusesKept && kept[name] == nil { kept.removeAll(keepingCapacity: true) }
+            kept[name] = (text, status)
+        }
+        return status
     }
 
     func decodedSpec(name: String, submittedAt: Double, text: String) throws -> RolloutSpec {
