@@ -48,16 +48,15 @@ struct StoreBench: AsyncParsableCommand {
         let largeStore = try SluiceStore(path: large)
         try await History.finishRollouts(rollouts, in: largeStore, prefix: "done")
         let largeController = try await History.activeRollout(in: largeStore)
-        let before = largeStore.statementCount
+        let (statements, written) = (largeStore.statementCount, largeStore.rowsWritten())
         _ = try await largeController.pass()
+        results.note(
+            "one quiet pass: \(largeStore.statementCount - statements) SQL statements, "
+                + "\(largeStore.rowsWritten() - written) rows written (lease, pass time, a gate evaluation a minute)")
         results.add(
             "daemon pass, 1 active + \(rollouts) finished", ms: try await Timing.median(repeats) {
                 _ = try await largeController.pass()
             })
-        results.note("SQL statements in that pass: \(largeStore.statementCount - before)")
-        let written = largeStore.rowsWritten()
-        _ = try await largeController.pass()
-        results.note("rows written by a quiet pass: \(largeStore.rowsWritten() - written)")
         try largeStore.appendEvents(
             count: max(0, events - (try largeStore.events(rollout: nil).count)), rollout: "done-0", now: 1)
 
