@@ -13,6 +13,9 @@ public final class SluiceStore: Sendable {
     /// Decoded specs by rollout name and submission time: a spec never changes once submitted, and decoding a large
     /// one at every pass would dominate the daemon's work.
     private let specs = Mutex<[String: RolloutSpec]>([:])
+    /// The break-glass journal file as this store last imported it: while `stat` still says the same, there is
+    /// nothing to import and no statement is run.
+    let journalSeen = Mutex<JournalFileStatus?>(nil)
     /// Where the database lives, or nil when it is in memory.
     public let path: String?
     private let statements: StatementCounter
@@ -23,8 +26,8 @@ public final class SluiceStore: Sendable {
 
     /// Opens (creating if needed) the database at `path` in WAL mode, waiting up to `busyTimeoutSeconds` for locks.
     ///
-    /// A break-glass journal file left next to the database is imported (idempotently). With `createIfMissing`
-    /// false, a missing or empty file is unusable rather than created anew.
+    /// What is new in a break-glass journal file left next to the database is imported (idempotently). With
+    /// `createIfMissing` false, a missing or empty file is unusable rather than created anew.
     public init(path: String, busyTimeoutSeconds: Double = 5, createIfMissing: Bool = true) throws(StoreError) {
         self.path = path
         statements = StatementCounter()
