@@ -225,28 +225,21 @@ public struct BreakGlassOperation: Sendable {
         await fanOut(calls, rollout: rollout, artifact: artifact, reason: reason, runID: runID) { call, attempt, result in
             let at = now()
             let channelName = channels[call.channel].name
-            var error: String?
+            let (state, detail, error): (String, String, String?) =
+                switch result {
+                case .success(let detail): ("reverted", detail, nil)
+                case .failure(let failure): ("failed", failure.description, failure.description)
+                }
             let due = ContinuousClock.now - lastSync >= syncInterval
             for (position, node) in call.nodeNames.enumerated() {
-                var record = BreakGlassJournalRecord(type: .node, runID: runID, rollout: rollout, at: at)
-                record.cluster = call.cluster
-                record.node = node
-                record.channel = channelName
-                record.attempts = attempt
-                switch result {
-                case .success(let detail):
-                    record.state = "reverted"
-                    record.detail = detail
-                case .failure(let failure):
-                    record.state = "failed"
-                    record.detail = failure.description
-                    error = failure.description
-                }
+                let record = BreakGlassJournalRecord.node(
+                    runID: runID, rollout: rollout, at: at, cluster: call.cluster, node: node, channel: channelName,
+                    state: state, attempts: attempt, detail: detail)
                 keep(record, sync: due && position == call.nodeNames.count - 1)
                 results.append(
                     BreakGlassNodeResult(
-                        runID: runID, cluster: call.cluster, node: node, channel: channelName, state: record.state!,
-                        attempts: attempt, detail: record.detail ?? "", at: at))
+                        runID: runID, cluster: call.cluster, node: node, channel: channelName, state: state,
+                        attempts: attempt, detail: detail, at: at))
             }
             done += call.nodeIndices.count
             if error != nil { failedCount += call.nodeIndices.count }

@@ -54,6 +54,21 @@ public struct BreakGlassJournalRecord: Sendable, Codable, Equatable {
         self.rollout = rollout
         self.at = at
     }
+
+    /// A `node` record: the result of `channel` on `node` of `cluster` after `attempts` tries.
+    public static func node(
+        runID: String, rollout: String, at: Double, cluster: String, node: String, channel: String, state: String,
+        attempts: Int, detail: String
+    ) -> BreakGlassJournalRecord {
+        var record = BreakGlassJournalRecord(type: .node, runID: runID, rollout: rollout, at: at)
+        record.cluster = cluster
+        record.node = node
+        record.channel = channel
+        record.state = state
+        record.attempts = attempts
+        record.detail = detail
+        return record
+    }
 }
 
 /// The latest result of break-glass for one node and channel.

@@ -15,13 +15,9 @@ import Testing
     }
 
     static func node(run: String, index: Int) -> BreakGlassJournalRecord {
-        var record = BreakGlassJournalRecord(type: .node, runID: run, rollout: "r", at: 2)
-        record.cluster = "c"
-        record.node = "n\(index)"
-        record.channel = "exec"
-        record.state = "reverted"
-        record.attempts = 1
-        return record
+        .node(
+            runID: run, rollout: "r", at: 2, cluster: "c", node: "n\(index)", channel: "exec", state: "reverted",
+            attempts: 1, detail: "")
     }
 
     static func line(_ record: BreakGlassJournalRecord) throws -> String {
@@ -34,6 +30,15 @@ import Testing
         return try SluiceStore(path: path)
     }
 
+    /// For a journal of 10 node results and one of 1,000, each imported by a store's open: what `measure` counts.
+    static func atTwoSizes(_ measure: (_ nodes: Int, _ path: String, _ store: SluiceStore) throws -> Int) throws -> [Int] {
+        try [10, 1000].map { nodes in
+            let folder = try ScratchFolder()
+            let path = folder.path("sluice.db")
+            return try measure(nodes, path, try imported(try lines(run: "bg-1", nodes: nodes), at: path))
+        }
+    }
+
     /// Statements `body` runs on `store`.
     static func statements(on store: SluiceStore, _ body: () throws -> Void) rethrows -> Int {
         let before = store.statementCount
@@ -43,32 +48,26 @@ import Testing
 
     @Test("An unchanged journal costs no statement per line: a second open and a pass cost the same at 10 and 1,000 lines")
     func unchangedJournalIsNotReadAgain() throws {
-        var opening: [Int] = []
-        for nodes in [10, 1000] {
-            let folder = try ScratchFolder()
-            let path = folder.path("sluice.db")
-            let first = try Self.imported(try Self.lines(run: "bg-1", nodes: nodes), at: path)
+        let opening = try Self.atTwoSizes { nodes, path, first in
             #expect(try first.breakGlassResults(rollout: "r").count == nodes)
             let second = try SluiceStore(path: path)
-            opening.append(second.statementCount)
+            let opened = second.statementCount
             // The daemon's pass, on a store that imported the file already: not one statement.
             #expect(try Self.statements(on: second) { try second.importBreakGlassJournal() } == 0)
             #expect(try Self.statements(on: first) { try first.importBreakGlassJournal() } == 0)
+            return opened
         }
         #expect(opening[0] == opening[1], "statements of a store open, 10 lines then 1,000: \(opening)")
     }
 
     @Test("A line appended is imported, and only it is read: the import costs the same after 10 lines as after 1,000")
     func appendedLineIsImportedAlone() throws {
-        var importing: [Int] = []
-        for nodes in [10, 1000] {
-            let folder = try ScratchFolder()
-            let path = folder.path("sluice.db")
-            let store = try Self.imported(try Self.lines(run: "bg-1", nodes: nodes), at: path)
+        let importing = try Self.atTwoSizes { nodes, path, store in
             try BreakGlassJournal(forDatabase: path).append(Self.node(run: "bg-1", index: nodes))
-            importing.append(try Self.statements(on: store) { try store.importBreakGlassJournal() })
+            let statements = try Self.statements(on: store) { try store.importBreakGlassJournal() }
             #expect(try store.breakGlassResults(rollout: "r").map(\.node).contains("n\(nodes)"))
             #expect(try Self.statements(on: store) { try store.importBreakGlassJournal() } == 0)
+            return statements
         }
         #expect(importing[0] == importing[1], "statements importing one appended line: \(importing)")
     }
