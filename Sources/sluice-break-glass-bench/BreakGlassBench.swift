@@ -40,7 +40,10 @@ struct BreakGlassBench: AsyncParsableCommand {
         let ceilingSpawns = min(nodes, 5000)
         let ceiling = try Measure.once { try Spawn.xargs(count: ceilingSpawns, parallelism: parallelism) }
         report.row("baseline: xargs -P \(parallelism) runs `true` \(ceilingSpawns) times", ms: ceiling)
-        report.note(String(format: "the machine's ceiling: %.0f `true`/s at parallelism %d", Double(ceilingSpawns) / ceiling * 1000, parallelism))
+        report.note(
+            String(
+                format: "the machine's ceiling: %.0f `true`/s at parallelism %d",
+                Double(ceilingSpawns) / ceiling * 1000, parallelism))
 
         let fast = try await FanOut.run(
             nodes: nodes, parallelism: parallelism, command: ["true"], in: folder.appendingPathComponent("fast"))
@@ -59,12 +62,15 @@ struct BreakGlassBench: AsyncParsableCommand {
             let database = folder.appendingPathComponent("journal-\(lines).db").path
             try JournalFile.write(lines: lines, beside: database)
             let label = lines == 0 ? "no journal" : "\(lines)-line journal"
-            report.row("first store open (imports), \(label)", ms: try Measure.once { _ = try SluiceStore(path: database) })
+            report.row(
+                "first store open (imports), \(label)", ms: try Measure.once { _ = try SluiceStore(path: database) })
             report.row(
                 "store open, \(label)",
                 ms: try Measure.median(repeats) { _ = try SluiceStore(path: database) }, perSpawn: spawn)
             let pass = try await Pass(database: database)
-            report.row("daemon pass, \(label)", ms: try await Measure.median(repeats) { try await pass.run() }, perSpawn: spawn)
+            report.row(
+                "daemon pass, \(label)", ms: try await Measure.median(repeats) { try await pass.run() },
+                perSpawn: spawn)
             report.row(
                 "sluice list, \(label)",
                 ms: try Measure.median(repeats) { try Spawn.run(sluice, ["list", "--db", database]) }, perSpawn: spawn)
@@ -110,7 +116,8 @@ struct FanOut {
 
     func summary(parallelism: Int) -> String {
         String(
-            format: "%.0f nodes/s; parallelism %d: at most %d channel calls in flight, %d children seen at once (/proc sampled every 2 ms)",
+            format: "%.0f nodes/s; parallelism %d: at most %d channel calls in flight, "
+                + "%d children seen at once (/proc sampled every 2 ms)",
             Double(nodes) / milliseconds * 1000, parallelism, callsInFlightMax, childrenSampledMax)
     }
 }

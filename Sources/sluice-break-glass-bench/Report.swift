@@ -34,7 +34,8 @@ enum Spawn {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw CocoaError(.executableLoad, userInfo: [NSFilePathErrorKey: "\(program) exited \(process.terminationStatus)"])
+            throw CocoaError(
+                .executableLoad, userInfo: [NSFilePathErrorKey: "\(program) exited \(process.terminationStatus)"])
         }
     }
 }
@@ -79,7 +80,9 @@ struct Report {
     /// Appends a line (date, then each row's milliseconds) to the tab-separated file at `path`, with a header first.
     func append(toHistory path: String) throws {
         var text = ""
-        if !FileManager.default.fileExists(atPath: path) { text = "date\t" + rows.map(\.label).joined(separator: "\t") + "\n" }
+        if !FileManager.default.fileExists(atPath: path) {
+            text = "date\t" + rows.map(\.label).joined(separator: "\t") + "\n"
+        }
         text += ISO8601DateFormatter().string(from: Date()) + "\t"
             + rows.map { String(format: "%.2f", $0.ms) }.joined(separator: "\t") + "\n"
         guard let handle = FileHandle(forWritingAtPath: path) else {

@@ -28,10 +28,12 @@ struct ExecFanOutTests {
                 at: folder.appendingPathComponent(name), withIntermediateDirectories: true)
         }
         let running = {
-            Set((try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("running").path)) ?? [])
+            let path = folder.appendingPathComponent("running").path
+            return Set((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
         }
         func release(_ node: String) {
-            _ = FileManager.default.createFile(atPath: folder.appendingPathComponent("release/\(node)").path, contents: nil)
+            let path = folder.appendingPathComponent("release/\(node)").path
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
         }
         // The first result taken in stalls there (as a slow disk sync or terminal would) until the test lets it go.
         let takingIn = DispatchSemaphore(value: 0)

@@ -31,7 +31,9 @@ import Testing
     }
 
     /// For a journal of 10 node results and one of 1,000, each imported by a store's open: what `measure` counts.
-    static func atTwoSizes(_ measure: (_ nodes: Int, _ path: String, _ store: SluiceStore) throws -> Int) throws -> [Int] {
+    static func atTwoSizes(_ measure: (_ nodes: Int, _ path: String, _ store: SluiceStore) throws -> Int) throws
+        -> [Int]
+    {
         try [10, 1000].map { nodes in
             let folder = try ScratchFolder()
             let path = folder.path("sluice.db")
@@ -46,7 +48,7 @@ import Testing
         return store.statementCount - before
     }
 
-    @Test("An unchanged journal costs no statement per line: a second open and a pass cost the same at 10 and 1,000 lines")
+    @Test("An unchanged journal is not read again: a second open and a pass cost the same at 10 and 1,000 lines")
     func unchangedJournalIsNotReadAgain() throws {
         let opening = try Self.atTwoSizes { nodes, path, first in
             #expect(try first.breakGlassResults(rollout: "r").count == nodes)
