@@ -157,6 +157,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Benchmark: a break-glass fan-out and its journal's cost to every store open
+        // (`.build/release/sluice-break-glass-bench`).
+        .executableTarget(
+            name: "sluice-break-glass-bench",
+            dependencies: [
+                "SluiceBreakGlass", "SluiceStore", "SluiceController", "SluiceCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
 
         // What tests that run real processes share.
         .target(name: "SluiceTestSupport", swiftSettings: strictSettings),

@@ -1,6 +1,7 @@
 public import Foundation
 public import SluiceCore
 public import SluiceStore
+import Synchronization
 
 /// The nodes of one cluster that may run the artifact.
 public struct ClusterTargets: Sendable, Equatable {
@@ -116,7 +117,8 @@ public struct BreakGlassReport: Sendable, Equatable {
 ///
 /// The intent goes to the journal file first (it needs nothing but the file system), then into the database when
 /// there is one, which fences the rollout: from then on `sluiced` carries out nothing for it. Each node's result is
-/// appended to the journal as it comes, and the whole run is imported into the database at the end. A node that
+/// appended to the journal as it comes (synced with those around it, every ``journalSyncSeconds``; all of them before
+/// the run returns), and the whole run is imported into the database at the end. A node that
 /// fails is tried `attempts` times. Running the same break-glass again is safe: channels are idempotent and
 /// importing the journal twice changes nothing.
 ///
@@ -137,6 +139,8 @@ public struct BreakGlassOperation: Sendable {
     /// Pause before retry `n` (1-based) of a failed call.
     public var retryDelay: @Sendable (Int) -> Duration
     public var progress: @Sendable (BreakGlassProgress) -> Void
+    /// Longest a node's result waits in the journal file's buffer before a sync puts it on disk.
+    public var journalSyncSeconds: Double = 0.1
 
     public init(
         channels: [any BreakGlassChannel], journal: BreakGlassJournal?, store: SluiceStore?, parallelism: Int = 32,
@@ -177,9 +181,15 @@ public struct BreakGlassOperation: Sendable {
         intent.host = host
         var store = store
         var records = [intent]
+        // Every record of the run goes to the journal file through one writer, synced at the intent, every
+        // `journalSyncSeconds` while nodes finish, and at the end: a run's results cost a few syncs, not one a node.
+        var writer: BreakGlassJournalWriter?
         do {
             guard let journal else { throw BreakGlassChannelError("no journal file") }
-            try journal.append(intent)
+            let opened = try BreakGlassJournalWriter(path: journal.path)
+            try opened.append(intent)
+            try opened.sync()
+            writer = opened
         } catch {
             guard store != nil else {
                 throw BreakGlassChannelError("cannot write the break-glass journal \(journal?.path ?? "-"): \(error)")
@@ -189,37 +199,47 @@ public struct BreakGlassOperation: Sendable {
         if let current = store {
             do { try current.importBreakGlass([intent]) } catch { store = nil }
         }
+        // Whether the journal file holds every record of the run, durably.
+        var journalComplete = writer != nil
+        var lastSync = ContinuousClock.now
+        func keep(_ record: BreakGlassJournalRecord, sync: Bool) {
+            records.append(record)
+            guard let writer, journalComplete else { return }
+            do {
+                try writer.append(record)
+                if sync {
+                    try writer.sync()
+                    lastSync = .now
+                }
+            } catch {
+                journalComplete = false
+            }
+        }
 
         let calls = calls(for: targets)
         let total = calls.reduce(0) { $0 + $1.nodeIndices.count }
         var done = 0
         var failedCount = 0
         var results: [BreakGlassNodeResult] = []
+        let syncInterval = Duration.seconds(journalSyncSeconds)
         await fanOut(calls, rollout: rollout, artifact: artifact, reason: reason, runID: runID) { call, attempt, result in
             let at = now()
             let channelName = channels[call.channel].name
-            var error: String?
-            for node in call.nodeNames {
-                var record = BreakGlassJournalRecord(type: .node, runID: runID, rollout: rollout, at: at)
-                record.cluster = call.cluster
-                record.node = node
-                record.channel = channelName
-                record.attempts = attempt
+            let (state, detail, error): (String, String, String?) =
                 switch result {
-                case .success(let detail):
-                    record.state = "reverted"
-                    record.detail = detail
-                case .failure(let failure):
-                    record.state = "failed"
-                    record.detail = failure.description
-                    error = failure.description
+                case .success(let detail): ("reverted", detail, nil)
+                case .failure(let failure): ("failed", failure.description, failure.description)
                 }
-                try? journal?.append(record)
-                records.append(record)
+            let due = ContinuousClock.now - lastSync >= syncInterval
+            for (position, node) in call.nodeNames.enumerated() {
+                let record = BreakGlassJournalRecord.node(
+                    runID: runID, rollout: rollout, at: at, cluster: call.cluster, node: node, channel: channelName,
+                    state: state, attempts: attempt, detail: detail)
+                keep(record, sync: due && position == call.nodeNames.count - 1)
                 results.append(
                     BreakGlassNodeResult(
-                        runID: runID, cluster: call.cluster, node: node, channel: channelName, state: record.state!,
-                        attempts: attempt, detail: record.detail ?? "", at: at))
+                        runID: runID, cluster: call.cluster, node: node, channel: channelName, state: state,
+                        attempts: attempt, detail: detail, at: at))
             }
             done += call.nodeIndices.count
             if error != nil { failedCount += call.nodeIndices.count }
@@ -233,11 +253,13 @@ public struct BreakGlassOperation: Sendable {
         var report = BreakGlassReport(runID: runID, rollout: rollout, results: results, recordedInDatabase: false)
         var finished = BreakGlassJournalRecord(type: .finished, runID: runID, rollout: rollout, at: now())
         finished.outcome = targets.isEmpty ? "no node had the artifact applied; nothing to revert" : report.outcome
-        try? journal?.append(finished)
-        records.append(finished)
+        // Every node's result is on disk before the run says it is done.
+        keep(finished, sync: true)
         if let store {
             do {
-                try store.importBreakGlass(records)
+                // When the file has it all, importing from it also moves the database's mark past this run's lines.
+                let imported = journalComplete ? try store.importBreakGlassJournal().linesRead > 0 : false
+                if !imported { try store.importBreakGlass(records) }
                 report.recordedInDatabase = true
             } catch {}
         }
@@ -265,40 +287,67 @@ public struct BreakGlassOperation: Sendable {
 
     /// Carries `calls` out at most `parallelism` at once, each tried up to `attempts` times; `finished` sees each
     /// call as it ends, one at a time, with the attempts it took and its outcome.
+    ///
+    /// Each of `parallelism` workers takes the next call as soon as its last one ends, whether or not `finished` has
+    /// seen that one yet: a slow `finished` (a disk sync, a terminal) never holds a slot, so the channel really runs
+    /// `parallelism` calls at once.
     func fanOut(
         _ calls: [Call], rollout: String, artifact: ArtifactRef, reason: String, runID: String,
         finished: (Call, Int, Result<String, BreakGlassChannelError>) -> Void
     ) async {
-        var pending = calls[...]
-        await withTaskGroup(of: (Call, Int, Result<String, BreakGlassChannelError>).self) { group in
-            func start(_ call: Call) {
-                let channel = channels[call.channel]
-                let target = RevertTarget(
-                    rollout: rollout, artifact: artifact, cluster: call.cluster, nodes: call.nodeNames,
-                    nodeIndices: call.nodeIndices, reason: reason, runID: runID)
-                let attempts = max(1, self.attempts)
-                let retryDelay = self.retryDelay
+        guard !calls.isEmpty else { return }
+        let queue = CallQueue(calls)
+        let (outcomes, sink) = AsyncStream.makeStream(of: (Call, Int, Result<String, BreakGlassChannelError>).self)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<min(max(1, parallelism), calls.count) {
                 group.addTask {
-                    var lastError = ""
-                    for attempt in 1...attempts {
-                        do {
-                            return (call, attempt, .success(try await channel.revert(target)))
-                        } catch {
-                            lastError = "\(error)"
-                            if attempt < attempts { try? await Task.sleep(for: retryDelay(attempt)) }
-                        }
+                    while let call = queue.next() {
+                        sink.yield(await attempt(call, rollout: rollout, artifact: artifact, reason: reason, runID: runID))
                     }
-                    return (call, attempts, .failure(BreakGlassChannelError(lastError)))
                 }
             }
-            for _ in 0..<max(1, parallelism) {
-                guard let call = pending.popFirst() else { break }
-                start(call)
-            }
-            while let (call, attempt, result) = await group.next() {
-                if let next = pending.popFirst() { start(next) }
-                finished(call, attempt, result)
+            var remaining = calls.count
+            for await (call, attempts, result) in outcomes {
+                finished(call, attempts, result)
+                remaining -= 1
+                if remaining == 0 { break }
             }
         }
+    }
+
+    /// Carries one call out, trying it up to `attempts` times: the attempts it took and its outcome.
+    func attempt(_ call: Call, rollout: String, artifact: ArtifactRef, reason: String, runID: String) async
+        -> (Call, Int, Result<String, BreakGlassChannelError>)
+    {
+        let target = RevertTarget(
+            rollout: rollout, artifact: artifact, cluster: call.cluster, nodes: call.nodeNames,
+            nodeIndices: call.nodeIndices, reason: reason, runID: runID)
+        let attempts = max(1, self.attempts)
+        var lastError = ""
+        for attempt in 1...attempts {
+            do {
+                return (call, attempt, .success(try await channels[call.channel].revert(target)))
+            } catch {
+                lastError = "\(error)"
+                if attempt < attempts { try? await Task.sleep(for: retryDelay(attempt)) }
+            }
+        }
+        return (call, attempts, .failure(BreakGlassChannelError(lastError)))
+    }
+}
+
+/// The calls of a fan-out not yet taken, handed out one at a time to whichever worker asks.
+final class CallQueue: Sendable {
+    private let calls: [BreakGlassOperation.Call]
+    private let taken = Atomic<Int>(0)
+
+    init(_ calls: [BreakGlassOperation.Call]) {
+        self.calls = calls
+    }
+
+    /// The next call, or nil when every call was taken.
+    func next() -> BreakGlassOperation.Call? {
+        let index = taken.add(1, ordering: .relaxed).oldValue
+        return index < calls.count ? calls[index] : nil
     }
 }

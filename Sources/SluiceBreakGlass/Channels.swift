@@ -15,16 +15,23 @@ public import SluiceSimulation
 /// outlives the timeout fails the node (its process group is killed). The template must be idempotent. A node,
 /// cluster, artifact or rollout that could become an option or a path fails the node before anything runs (node
 /// names can come from a `--nodes-from` file that no fleet check saw).
+///
+/// The program is looked up along `PATH` once, when the channel is made (one channel serves a whole run), not once a
+/// node.
 public struct ExecNodeChannel: BreakGlassChannel {
-    public var command: [String]
-    public var timeoutSeconds: Double
+    public let command: [String]
+    public let timeoutSeconds: Double
     /// Extra environment for the commands.
-    public var environment: [String: String]
+    public let environment: [String: String]
+    /// The program to run: `command[0]` resolved along `PATH`, or as given when it has a placeholder or is not found.
+    let program: String
 
     public init(command: [String], timeoutSeconds: Double = 30, environment: [String: String] = [:]) {
         self.command = command
         self.timeoutSeconds = timeoutSeconds
         self.environment = environment
+        let given = command.first ?? ""
+        program = given.contains("{") ? given : ExecutableLookup.path(of: given, environment: environment) ?? given
     }
 
     public var name: String { "exec" }
@@ -44,9 +51,10 @@ public struct ExecNodeChannel: BreakGlassChannel {
                 "version": target.artifact.version, "rollout": target.rollout,
             ]
             let arguments = command.map { ExecDriverManifest.substitute($0) { values[$0] } }
+            let resolved = program.contains("{") ? arguments : [program] + arguments.dropFirst()
             // The break-glass token is the operator's, not the node command's.
             let run = try await CommandRunner.run(
-                arguments, environment: environment.merging([BreakGlassAuthority.tokenVariable: ""]) { $1 },
+                resolved, environment: environment.merging([BreakGlassAuthority.tokenVariable: ""]) { $1 },
                 timeoutSeconds: timeoutSeconds)
             guard run.status == 0 else {
                 throw BreakGlassChannelError(

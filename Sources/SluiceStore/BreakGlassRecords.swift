@@ -54,46 +54,20 @@ public struct BreakGlassJournalRecord: Sendable, Codable, Equatable {
         self.rollout = rollout
         self.at = at
     }
-}
 
-/// An append-only JSON Lines file next to the database, written by break-glass whether or not the database works.
-public struct BreakGlassJournal: Sendable {
-    public let path: String
-
-    public init(path: String) {
-        self.path = path
-    }
-
-    /// The journal file that belongs to the database at `databasePath`.
-    public init(forDatabase databasePath: String) {
-        path = databasePath + ".break-glass.jsonl"
-    }
-
-    /// Appends one record as one line and syncs it to disk before returning.
-    public func append(_ record: BreakGlassJournalRecord) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var line = try encoder.encode(record)
-        line.append(UInt8(ascii: "\n"))
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
-        guard descriptor >= 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
-        defer { close(descriptor) }
-        let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == line.count else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
-        fsync(descriptor)
-    }
-
-    /// Every record in the file, in order; a torn last line (a crash mid-write) is skipped. Empty when there is no file.
-    public func records() -> [BreakGlassJournalRecord] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        let decoder = JSONDecoder()
-        return data.split(separator: UInt8(ascii: "\n")).compactMap {
-            try? decoder.decode(BreakGlassJournalRecord.self, from: Data($0))
-        }
+    /// A `node` record: the result of `channel` on `node` of `cluster` after `attempts` tries.
+    public static func node(
+        runID: String, rollout: String, at: Double, cluster: String, node: String, channel: String, state: String,
+        attempts: Int, detail: String
+    ) -> BreakGlassJournalRecord {
+        var record = BreakGlassJournalRecord(type: .node, runID: runID, rollout: rollout, at: at)
+        record.cluster = cluster
+        record.node = node
+        record.channel = channel
+        record.state = state
+        record.attempts = attempts
+        record.detail = detail
+        return record
     }
 }
 
@@ -133,94 +107,86 @@ extension SluiceStore {
     @discardableResult
     public func importBreakGlass(_ records: [BreakGlassJournalRecord]) throws(StoreError) -> Int {
         guard !records.isEmpty else { return 0 }
-        return try write { db in
-            var changed = 0
-            for record in records {
-                switch record.type {
-                case .intent:
-                    let clusters = String(decoding: try JSONEncoder().encode(record.clusters ?? []), as: UTF8.self)
-                    try db.execute(
-                        sql: """
-                            INSERT OR IGNORE INTO breakGlassRun (runID, rollout, clusters, reason, actor, host, startedAt)
-                            VALUES (?, ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [
-                            record.runID, record.rollout, clusters, record.reason ?? "", record.actor ?? "",
-                            record.host ?? "", record.at,
-                        ])
-                    guard db.changesCount > 0 else { continue }
-                    changed += 1
-                    // The daemon must see the fence even if the rollout had finished.
-                    if try Bool.fetchOne(db, sql: "SELECT 1 FROM rollout WHERE name = ?", arguments: [record.rollout]) == true {
-                        try Self.activate(rollout: record.rollout, db: db)
-                    }
-                    try db.execute(
-                        sql: """
-                            INSERT INTO rolloutFence (rollout, fence, fencedAt, runID, actor, reason)
-                            VALUES (?, 1, ?, ?, ?, ?)
-                            ON CONFLICT (rollout) DO UPDATE SET fence = fence + 1, runID = excluded.runID,
-                                acknowledged = 0
-                            """,
-                        arguments: [record.rollout, record.at, record.runID, record.actor ?? "", record.reason ?? ""])
-                    let scope =
-                        (record.clusters ?? []).isEmpty
-                        ? "every cluster" : (record.clusters ?? []).joined(separator: ", ")
-                    try Self.append(
-                        RolloutEvent(
-                            at: record.at, actor: record.actor ?? "", verb: "break-glass",
-                            message:
-                                "fenced; reverting \(scope) node-direct from \(record.host ?? "?") (run \(record.runID)): \(record.reason ?? "")"
-                        ),
-                        rollout: record.rollout, db: db)
-                case .node:
-                    guard let cluster = record.cluster, let node = record.node, let channel = record.channel else {
-                        continue
-                    }
-                    let existing = try Row.fetchOne(
-                        db,
-                        sql:
-                            "SELECT state, attempts FROM breakGlassNode WHERE runID = ? AND cluster = ? AND node = ? AND channel = ?",
-                        arguments: [record.runID, cluster, node, channel])
-                    if let existing, existing["state"] == record.state, existing["attempts"] == record.attempts {
-                        continue
-                    }
-                    try db.execute(
-                        sql: """
-                            INSERT OR REPLACE INTO breakGlassNode (runID, rollout, cluster, node, channel, state, attempts,
-                                detail, at)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [
-                            record.runID, record.rollout, cluster, node, channel, record.state ?? "failed",
-                            record.attempts ?? 1, String((record.detail ?? "").suffix(2000)), record.at,
-                        ])
-                    changed += 1
-                case .finished:
-                    try db.execute(
-                        sql:
-                            "UPDATE breakGlassRun SET finishedAt = ?, outcome = ? WHERE runID = ? AND finishedAt IS NULL",
-                        arguments: [record.at, record.outcome ?? "", record.runID])
-                    guard db.changesCount > 0 else { continue }
-                    changed += 1
-                    let actor =
-                        try String.fetchOne(
-                            db, sql: "SELECT actor FROM breakGlassRun WHERE runID = ?", arguments: [record.runID]) ?? ""
-                    try Self.append(
-                        RolloutEvent(
-                            at: record.at, actor: actor, verb: "break-glass-done",
-                            message: "run \(record.runID): \(record.outcome ?? "")"),
-                        rollout: record.rollout, db: db)
-                }
-            }
-            return changed
-        }
+        return try write { db in try Self.importBreakGlass(records, db: db) }
     }
 
-    /// Imports this database's break-glass journal file, if there is one. The file is kept: importing is idempotent.
-    @discardableResult
-    public func importBreakGlassJournal() throws(StoreError) -> Int {
-        guard let journal = breakGlassJournal else { return 0 }
-        return try importBreakGlass(journal.records())
+    static func importBreakGlass(_ records: [BreakGlassJournalRecord], db: Database) throws -> Int {
+        var changed = 0
+        for record in records {
+            switch record.type {
+            case .intent:
+                let clusters = String(decoding: try JSONEncoder().encode(record.clusters ?? []), as: UTF8.self)
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO breakGlassRun (runID, rollout, clusters, reason, actor, host, startedAt)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        record.runID, record.rollout, clusters, record.reason ?? "", record.actor ?? "",
+                        record.host ?? "", record.at,
+                    ])
+                guard db.changesCount > 0 else { continue }
+                changed += 1
+                // The daemon must see the fence even if the rollout had finished.
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM rollout WHERE name = ?", arguments: [record.rollout]) == true {
+                    try Self.activate(rollout: record.rollout, db: db)
+                }
+                try db.execute(
+                    sql: """
+                        INSERT INTO rolloutFence (rollout, fence, fencedAt, runID, actor, reason)
+                        VALUES (?, 1, ?, ?, ?, ?)
+                        ON CONFLICT (rollout) DO UPDATE SET fence = fence + 1, runID = excluded.runID,
+                            acknowledged = 0
+                        """,
+                    arguments: [record.rollout, record.at, record.runID, record.actor ?? "", record.reason ?? ""])
+                let scope =
+                    (record.clusters ?? []).isEmpty
+                    ? "every cluster" : (record.clusters ?? []).joined(separator: ", ")
+                try Self.append(
+                    RolloutEvent(
+                        at: record.at, actor: record.actor ?? "", verb: "break-glass",
+                        message:
+                            "fenced; reverting \(scope) node-direct from \(record.host ?? "?") (run \(record.runID)): \(record.reason ?? "")"
+                    ),
+                    rollout: record.rollout, db: db)
+            case .node:
+                guard let cluster = record.cluster, let node = record.node, let channel = record.channel else {
+                    continue
+                }
+                // One statement whether or not the row is there; an unchanged result changes nothing.
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO breakGlassNode (runID, rollout, cluster, node, channel, state, attempts, detail, at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (runID, cluster, node, channel) DO UPDATE SET rollout = excluded.rollout,
+                            state = excluded.state, attempts = excluded.attempts, detail = excluded.detail,
+                            at = excluded.at
+                        WHERE state IS NOT excluded.state OR attempts IS NOT excluded.attempts
+                        """
+                ).execute(arguments: [
+                    record.runID, record.rollout, cluster, node, channel, record.state ?? "failed",
+                    record.attempts ?? 1, String((record.detail ?? "").suffix(2000)), record.at,
+                ])
+                guard db.changesCount > 0 else { continue }
+                changed += 1
+            case .finished:
+                try db.execute(
+                    sql:
+                        "UPDATE breakGlassRun SET finishedAt = ?, outcome = ? WHERE runID = ? AND finishedAt IS NULL",
+                    arguments: [record.at, record.outcome ?? "", record.runID])
+                guard db.changesCount > 0 else { continue }
+                changed += 1
+                let actor =
+                    try String.fetchOne(
+                        db, sql: "SELECT actor FROM breakGlassRun WHERE runID = ?", arguments: [record.runID]) ?? ""
+                try Self.append(
+                    RolloutEvent(
+                        at: record.at, actor: actor, verb: "break-glass-done",
+                        message: "run \(record.runID): \(record.outcome ?? "")"),
+                    rollout: record.rollout, db: db)
+            }
+        }
+        return changed
     }
 
     /// The break-glass fence of `rollout`, or nil when break-glass never ran on it.

@@ -169,6 +169,21 @@ enum Schema {
                     FROM event;
                 """)
         }
+        // v4: how far the break-glass journal file was imported, so that an unchanged file costs one `stat` and an
+        // appended one is read from where the last import stopped (`BreakGlassImportMark`).
+        migrator.registerMigration("v4-break-glass-import") { db in
+            try db.execute(sql: """
+                CREATE TABLE breakGlassImport (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    device INTEGER NOT NULL,
+                    inode INTEGER NOT NULL,
+                    size INTEGER NOT NULL,
+                    modifiedNanoseconds INTEGER NOT NULL,
+                    importedBytes INTEGER NOT NULL,
+                    prefixDigest TEXT NOT NULL
+                );
+                """)
+        }
         // v5: what every pass and `list` read is kept small and apart: the set of rollouts the daemon still has to
         // look at (finished ones drop out, so history costs a pass nothing), and one short summary row per rollout.
         // The write-only per-cluster table and batch view go.

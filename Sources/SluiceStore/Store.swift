@@ -17,6 +17,9 @@ public final class SluiceStore: Sendable {
     /// (a quiet pass), decoded again once it changed. Bounded, so a long-lived process does not grow with history.
     private let statuses = Mutex<[String: (text: String, status: RolloutStatus)]>([:])
     static let decodedStatusesKept = 64
+    /// The break-glass journal file as this store last imported it: while `stat` still says the same, there is
+    /// nothing to import and no statement is run.
+    let journalSeen = Mutex<JournalFileStatus?>(nil)
     /// Where the database lives, or nil when it is in memory.
     public let path: String?
     private let statements: StatementCounter
@@ -27,8 +30,8 @@ public final class SluiceStore: Sendable {
 
     /// Opens (creating if needed) the database at `path` in WAL mode, waiting up to `busyTimeoutSeconds` for locks.
     ///
-    /// A break-glass journal file left next to the database is imported (idempotently). With `createIfMissing`
-    /// false, a missing or empty file is unusable rather than created anew.
+    /// What is new in a break-glass journal file left next to the database is imported (idempotently). With
+    /// `createIfMissing` false, a missing or empty file is unusable rather than created anew.
     public init(path: String, busyTimeoutSeconds: Double = 5, createIfMissing: Bool = true) throws(StoreError) {
         self.path = path
         statements = StatementCounter()
