@@ -7,7 +7,8 @@ import Synchronization
 /// Decisions never depend on what is stored; only `explain`, `watch` and `report` read it.
 final class EvaluationSampler: Sendable {
     let intervalSeconds: Double
-    private let last = Mutex<[String: (verdict: GateEvaluation.Verdict, at: Double)]>([:])
+    /// The last stored verdict per rollout, then per gate and cluster.
+    private let last = Mutex<[String: [String: (verdict: GateEvaluation.Verdict, at: Double)]]>([:])
 
     init(intervalSeconds: Double) {
         self.intervalSeconds = intervalSeconds
@@ -17,7 +18,7 @@ final class EvaluationSampler: Sendable {
     func keepOnly(_ rollouts: [String]) {
         let kept = Set(rollouts)
         last.withLock { last in
-            last = last.filter { kept.contains(String($0.key.prefix { $0 != "|" })) }
+            for rollout in last.keys where !kept.contains(rollout) { last[rollout] = nil }
         }
     }
 
@@ -25,13 +26,13 @@ final class EvaluationSampler: Sendable {
     func sample(_ evaluations: [GateEvaluation], rollout: String) -> [GateEvaluation] {
         last.withLock { last in
             evaluations.filter { evaluation in
-                let key = "\(rollout)|\(GateRound.key(gate: evaluation.gate, cluster: evaluation.cluster))"
-                if let previous = last[key], previous.verdict == evaluation.verdict,
+                let key = GateRound.key(gate: evaluation.gate, cluster: evaluation.cluster)
+                if let previous = last[rollout]?[key], previous.verdict == evaluation.verdict,
                     evaluation.at - previous.at < intervalSeconds
                 {
                     return false
                 }
-                last[key] = (evaluation.verdict, evaluation.at)
+                last[rollout, default: [:]][key] = (evaluation.verdict, evaluation.at)
                 return true
             }
         }

@@ -57,7 +57,10 @@ extension SluiceStore {
                 return try self.recordFenced(fence, rollout: name, now: now, db: db)
             }
             let status = decision.status
-            if status != previous { try Self.writeStatus(status, rollout: name, now: now, db: db) }
+            if status != previous {
+                let text = try Self.writeStatus(status, rollout: name, now: now, db: db)
+                self.remember(status, text: text, rollout: name)
+            }
             var sequence = try Int.fetchOne(db, sql: "SELECT max(sequence) FROM journal WHERE rollout = ?", arguments: [name]) ?? 0
             for action in decision.actions {
                 sequence += 1
@@ -98,20 +101,23 @@ extension SluiceStore {
         }
     }
 
-    /// Writes the status of a rollout and its summary row (the daemon's only status write).
-    static func writeStatus(_ status: RolloutStatus, rollout name: String, now: Double, db: Database) throws {
+    /// Writes the status of a rollout and its summary row (the daemon's only status write); returns the text stored.
+    @discardableResult
+    static func writeStatus(_ status: RolloutStatus, rollout name: String, now: Double, db: Database) throws -> String {
+        let text = try Codec.encode(status)
         try db.execute(
             sql: """
                 INSERT INTO rolloutStatus (rollout, status, phase, updatedAt) VALUES (?, ?, ?, ?)
                 ON CONFLICT (rollout) DO UPDATE SET status = excluded.status, phase = excluded.phase,
                     updatedAt = excluded.updatedAt
                 """,
-            arguments: [name, try Codec.encode(status), status.phase.rawValue, now])
+            arguments: [name, text, status.phase.rawValue, now])
         try db.execute(
             sql: "UPDATE rolloutSummary SET phase = ?, message = ?, clustersDone = ? WHERE rollout = ?",
             arguments: [
                 status.phase.rawValue, status.message, status.clusters.filter { $0.state == .done }.count, name,
             ])
+        return text
     }
 
     /// Takes a rollout out of the active set once it is finished with nothing left to carry out or answer.

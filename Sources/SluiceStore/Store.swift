@@ -13,8 +13,8 @@ public final class SluiceStore: Sendable {
     /// Decoded specs by rollout name and submission time: a spec never changes once submitted, and decoding a large
     /// one at every pass would dominate the daemon's work.
     private let specs = Mutex<[String: RolloutSpec]>([:])
-    /// The last status decoded per rollout, with the text it came from: reused while the stored text is the same
-    /// (a quiet pass), decoded again once it changed. Bounded, so a long-lived process does not grow with history.
+    /// The last status decoded or written per rollout, with its text: reused while the stored text is the same,
+    /// decoded again once another writer changed it. Bounded, so a long-lived process does not grow with history.
     private let statuses = Mutex<[String: (text: String, status: RolloutStatus)]>([:])
     static let decodedStatusesKept = 64
     /// The break-glass journal file as this store last imported it: while `stat` still says the same, there is
@@ -127,11 +127,17 @@ public final class SluiceStore: Sendable {
     func decodedStatus(rollout name: String, text: String) throws -> RolloutStatus {
         if let cached = statuses.withLock({ $0[name] }), cached.text == text { return cached.status }
         let status = try Codec.decode(RolloutStatus.self, from: text)
+        remember(status, text: text, rollout: name)
+        return status
+    }
+
+    /// Keeps `status` as the decoding of `text` (what was just read or written), so that reading `text` back costs
+    /// no decoding. An entry whose write was rolled back is never used: the stored text differs from it.
+    func remember(_ status: RolloutStatus, text: String, rollout name: String) {
         statuses.withLock { kept in
             if kept.count >= Self.decodedStatusesKept && kept[name] == nil { kept.removeAll(keepingCapacity: true) }
             kept[name] = (text, status)
         }
-        return status
     }
 
     func decodedSpec(name: String, submittedAt: Double, text: String) throws -> RolloutSpec {

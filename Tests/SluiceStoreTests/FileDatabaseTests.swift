@@ -28,6 +28,28 @@ import Testing
         #expect(try daemon.reconcileInput(rollout: "agent-2.0", now: 4).requests.map(\.verb) == [.pause])
     }
 
+    /// Each store keeps the status it last read or wrote, decoded; what another process writes must still show.
+    @Test func aStatusWrittenByAnotherStoreIsReadAnew() throws {
+        let folder = try ScratchFolder()
+        let path = folder.path("sluice.db")
+        let cli = try SluiceStore(path: path)
+        let daemon = try SluiceStore(path: path)
+        try cli.submit(spec: try Fixtures.spec(), planPath: "/plans/agent.yaml", actor: "alice", now: 1)
+        let lease = try #require(try daemon.acquireLease(owner: "daemon", now: 2, ttlSeconds: 30))
+        try daemon.record(try Fixtures.decide(daemon, now: 2), rollout: "agent-2.0", now: 2, lease: lease)
+        #expect(try daemon.rollout(named: "agent-2.0")?.status.phase == .progressing)
+        #expect(try cli.rollout(named: "agent-2.0")?.status.phase == .progressing)
+
+        let other = try #require(try SluiceStore(path: path).acquireLease(owner: "daemon", now: 3, ttlSeconds: 30))
+        let otherStore = try SluiceStore(path: path)
+        var halt = try Fixtures.decide(otherStore, now: 3)
+        halt.status.phase = .halted
+        halt.actions = []
+        try otherStore.record(halt, rollout: "agent-2.0", now: 3, lease: other)
+        #expect(try daemon.rollout(named: "agent-2.0")?.status.phase == .halted)
+        #expect(try cli.rollout(named: "agent-2.0")?.status.phase == .halted)
+    }
+
     @Test func theDataVersionChangesWhenTheOtherStoreWrites() throws {
         let folder = try ScratchFolder()
         let path = folder.path("sluice.db")
