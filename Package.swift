@@ -173,7 +173,7 @@ let package = Package(
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
         .testTarget(name: "SluiceManifestsTests", dependencies: ["SluiceManifests", "SluiceCore"]),
         .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceCore"]),
-        .testTarget(name: "SluiceDriversTests", dependencies: ["SluiceDrivers", "SluiceCore"]),
+        .testTarget(name: "SluiceDriversTests", dependencies: ["SluiceDrivers", "SluiceCore", "SluiceTestSupport"]),
         .testTarget(name: "SluiceSignalsTests", dependencies: ["SluiceSignals", "SluiceCore"]),
         // Includes a real Prometheus on loopback (Debian's `prometheus` package) fed by promtool backfill.
         .testTarget(

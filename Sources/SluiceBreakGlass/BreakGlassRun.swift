@@ -138,7 +138,8 @@ public struct BreakGlassOperation: Sendable {
     public var now: @Sendable () -> Double
     /// Pause before retry `n` (1-based) of a failed call.
     public var retryDelay: @Sendable (Int) -> Duration
-    public var progress: @Sendable (BreakGlassProgress) -> Void
+    /// Told after each call's results are taken in; the run waits for it (so a slow reporter slows intake only).
+    public var progress: @Sendable (BreakGlassProgress) async -> Void
     /// Longest a node's result waits in the journal file's buffer before a sync puts it on disk.
     public var journalSyncSeconds: Double = 0.1
 
@@ -146,7 +147,7 @@ public struct BreakGlassOperation: Sendable {
         channels: [any BreakGlassChannel], journal: BreakGlassJournal?, store: SluiceStore?, parallelism: Int = 32,
         attempts: Int = 3, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
         retryDelay: @escaping @Sendable (Int) -> Duration = { .milliseconds(200 * $0) },
-        progress: @escaping @Sendable (BreakGlassProgress) -> Void = { _ in }
+        progress: @escaping @Sendable (BreakGlassProgress) async -> Void = { _ in }
     ) {
         self.channels = channels
         self.journal = journal
@@ -243,7 +244,7 @@ public struct BreakGlassOperation: Sendable {
             }
             done += call.nodeIndices.count
             if error != nil { failedCount += call.nodeIndices.count }
-            progress(
+            await progress(
                 BreakGlassProgress(
                     nodesDone: done, nodesTotal: total, failed: failedCount, cluster: call.cluster,
                     channel: channelName,
@@ -293,7 +294,7 @@ public struct BreakGlassOperation: Sendable {
     /// `parallelism` calls at once.
     func fanOut(
         _ calls: [Call], rollout: String, artifact: ArtifactRef, reason: String, runID: String,
-        finished: (Call, Int, Result<String, BreakGlassChannelError>) -> Void
+        finished: (Call, Int, Result<String, BreakGlassChannelError>) async -> Void
     ) async {
         guard !calls.isEmpty else { return }
         let queue = CallQueue(calls)
@@ -308,7 +309,7 @@ public struct BreakGlassOperation: Sendable {
             }
             var remaining = calls.count
             for await (call, attempts, result) in outcomes {
-                finished(call, attempts, result)
+                await finished(call, attempts, result)
                 remaining -= 1
                 if remaining == 0 { break }
             }

@@ -35,9 +35,10 @@ struct ExecFanOutTests {
             let path = folder.appendingPathComponent("release/\(node)").path
             _ = FileManager.default.createFile(atPath: path, contents: nil)
         }
-        // The first result taken in stalls there (as a slow disk sync or terminal would) until the test lets it go.
-        let takingIn = DispatchSemaphore(value: 0)
-        defer { takingIn.signal() }
+        // The first result taken in stalls there (as a slow disk sync or terminal would) until the test lets it go;
+        // awaited, not blocked on, so no thread of the shared pool is held while other tests run.
+        let (takingIn, letGo) = AsyncStream<Void>.makeStream()
+        defer { letGo.finish() }
         let progressCalls = Mutex(0)
         let operation = BreakGlassOperation(
             channels: [ExecNodeChannel(command: ["/bin/sh", "-c", Self.waitForRelease, "sh", folder.path, "{node}"])],
@@ -48,7 +49,7 @@ struct ExecFanOutTests {
                     calls += 1
                     return calls == 1
                 }) {
-                    takingIn.wait()
+                    for await _ in takingIn { break }
                 }
             })
         let nodes = (0..<6).map { "n\($0)" }
@@ -66,7 +67,7 @@ struct ExecFanOutTests {
         release("n1")
         #expect(try await eventually(timeoutSeconds: 15) { running() == ["n2", "n3", "n4"] }, "\(running())")
 
-        takingIn.signal()
+        letGo.finish()
         for node in nodes { release(node) }
         let report = try await run.value
         #expect(report.succeeded)
