@@ -60,9 +60,12 @@ struct BreakGlassProcessTests {
     func liveDaemonMidBatch() async throws {
         let workspace = try GlassWorkspace()
         var files = try workspace.install()
-        // A slow apply, so that break-glass lands while it is under way.
-        let driver = try String(contentsOfFile: files.driver, encoding: .utf8)
-            .replacingOccurrences(of: "'d=\"${SLUICE_FAKE_FLEET", with: "'sleep 1; d=\"${SLUICE_FAKE_FLEET")
+        // An apply held until the test lets it go (the file `go`), so that break-glass lands while it is under way
+        // however slowly the machine runs; it writes its change only after break-glass fenced the rollout.
+        let go = workspace.fleetDirectory + "/go"
+        let driver = try String(contentsOfFile: files.driver, encoding: .utf8).replacingOccurrences(
+            of: "'d=\"${SLUICE_FAKE_FLEET",
+            with: "'while [ ! -e \"$SLUICE_FAKE_FLEET/go\" ]; do sleep 0.05; done; d=\"${SLUICE_FAKE_FLEET")
         files.driver = try workspace.write("slow-driver.yaml", driver)
         #expect(try await workspace.sluice(["submit", files.plan]).status == 0)
         let daemon = try workspace.launch("sluiced", workspace.daemonArguments(files, idle: true))
@@ -70,7 +73,10 @@ struct BreakGlassProcessTests {
         let store = try SluiceStore(path: workspace.database)
         #expect(try await eventually { try !store.intendedActions(rollout: "agent-rollout").isEmpty }, "\(daemon.output)")
 
-        let result = try await workspace.breakGlass(["agent-rollout", "--reason", "mid-batch"])
+        let breaking = Task { try await workspace.breakGlass(["agent-rollout", "--reason", "mid-batch"]) }
+        #expect(try await eventually { try store.breakGlassFence(rollout: "agent-rollout") != nil })
+        #expect(FileManager.default.createFile(atPath: go, contents: nil))
+        let result = try await breaking.value
         #expect(result.status == 0, "\(result.output)")
         #expect(try await eventually { !daemon.process.isRunning }, "\(daemon.output)")
         #expect(workspace.nodesRunning("alpha").isEmpty, "\(workspace.changes)")
