@@ -35,6 +35,7 @@ public enum FleetManifest {
         let namesAreValid = names?.count == decodedNames?.count
         var nodeCount = fields["nodes"]?.int(atLeast: 1)
         if let names, namesAreValid {
+            if names.isEmpty { fields["nodeNames"]?.fail("lists no node; list the cluster's nodes or give nodes: N") }
             if let count = nodeCount, count != names.count {
                 fields["nodes"]?.fail("says \(count) but nodeNames lists \(names.count); give one of them")
             }

@@ -143,6 +143,16 @@ struct ManifestNode {
         return seconds
     }
 
+    /// A duration that must be longer than zero; `zeroMeans` says what zero would do, in the error.
+    func positiveDurationSeconds(zeroMeans: String) -> Double? {
+        guard let seconds = durationSeconds() else { return nil }
+        guard seconds > 0 else {
+            fail("\(DurationText.format(seconds)) \(zeroMeans)")
+            return nil
+        }
+        return seconds
+    }
+
     func stringMap() -> [String: String]? {
         guard case .mapping(let mapping) = node else {
             fail("expected a mapping of strings")

@@ -65,13 +65,16 @@ public enum PolicyManifest {
 
     /// `maxSampleAge`: a positive duration, since every sample older than it is no data.
     static func decodeMaxSampleAge(_ node: ManifestNode) -> Double? {
-        guard let seconds = node.durationSeconds() else { return nil }
-        guard seconds > 0 else {
-            node.fail("\(DurationText.format(seconds)) would make every sample stale, so every gate would have no "
-                + "data; give the age past which a sample no longer counts, like 2m")
-            return nil
-        }
-        return seconds
+        node.positiveDurationSeconds(
+            zeroMeans: "would make every sample stale, so every gate would have no data; give the age past which a "
+                + "sample no longer counts, like 2m")
+    }
+
+    /// A gate's or prediction's `window`: a positive duration, since an empty window holds no sample.
+    static func decodeWindow(_ node: ManifestNode) -> Double? {
+        node.positiveDurationSeconds(
+            zeroMeans: "is an empty window: it holds no sample, so the gate would never have data; give how far back "
+                + "to read, like 1m")
     }
 
     static func decodeGate(_ node: ManifestNode) -> Gate? {
@@ -85,7 +88,7 @@ public enum PolicyManifest {
         let dividedBy = fields["dividedBy"]?.string()
         let scope = fields["scope"]?.choice(Gate.Scope.self) ?? .cluster
         let aggregation = fields["aggregate"].flatMap(decodeAggregation) ?? .last
-        let window = fields["window"]?.durationSeconds() ?? 60
+        let window = fields["window"].flatMap(decodeWindow) ?? 60
         let comparison = fields["compare"]?.choice(Gate.Comparison.self) ?? .absolute
         let floor = fields["floor"]?.double()
         if floor != nil && comparison == .absolute {
@@ -188,7 +191,8 @@ public enum PolicyManifest {
             capacitySignal: fields["capacitySignal"]?.string() ?? defaults.capacitySignal,
             usageSignal: fields["usageSignal"]?.string() ?? defaults.usageSignal,
             agentNodesSignal: fields["agentNodesSignal"]?.string() ?? defaults.agentNodesSignal,
-            maxProjectedUtilization: utilization, windowSeconds: fields["window"]?.durationSeconds() ?? defaults.windowSeconds,
+            maxProjectedUtilization: utilization,
+            windowSeconds: fields["window"].flatMap(decodeWindow) ?? defaults.windowSeconds,
             settleSeconds: fields["settle"]?.durationSeconds() ?? defaults.settleSeconds,
             action: fields["action"]?.choice(GateAction.self) ?? defaults.action)
         return name == nil ? nil : prediction

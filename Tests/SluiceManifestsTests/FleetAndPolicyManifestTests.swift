@@ -90,6 +90,26 @@ import Testing
             containing: "lists a node twice")
     }
 
+    @Test func anEmptyNodeNameListIsRefusedNotDropped() throws {
+        let text = """
+            apiVersion: sluice.dev/v1
+            kind: Fleet
+            metadata:
+              name: demo
+            spec:
+              clusters:
+                - name: east
+                  nodeNames: []
+
+            """
+        let folder = try ScratchFolder()
+        let path = try folder.write("fleet.yaml", text)
+        let error = manifestError { _ = try FleetManifest.load(path) }
+        expectProblem(
+            error, file: path, line: line(of: "nodeNames", in: text), field: "spec.clusters[0].nodeNames",
+            containing: "lists no node; list the cluster's nodes or give nodes: N")
+    }
+
     @Test func aClusterWithoutNodeCountOrNamesIsRefused() throws {
         let text = """
             apiVersion: sluice.dev/v1

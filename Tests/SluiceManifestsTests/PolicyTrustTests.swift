@@ -103,6 +103,18 @@ import Testing
     }
 
     @Test(arguments: [
+        ("gates", "    - {name: g, signal: apiserver_429_ratio, max: 0.01, window: 0s}"),
+        ("predictions", "    - {name: projected-api-seats, window: 0m}"),
+    ])
+    func aWindowOfZeroIsRefused(list: String, item: String) throws {
+        let text = Self.policy(spec: "  \(list):\n\(item)")
+        let (error, path) = try load(text)
+        expectProblem(
+            error, file: path, line: line(of: "window", in: text), field: "spec.\(list)[0].window",
+            containing: "is an empty window: it holds no sample, so the gate would never have data")
+    }
+
+    @Test(arguments: [
         ("      max: -1", "max", "-1 is negative, but apiserver_429_ratio is a ratio, never negative, so the gate "
             + "would always breach; give 0 or more"),
         ("      min: -0.5", "min", "-0.5 is negative, but apiserver_429_ratio is a ratio, never negative, so the gate "
