@@ -71,6 +71,12 @@ public struct PrometheusSignalSource: SignalSource {
         if newest.value.isNaN {
             throw PrometheusError("NaN at \(Self.number(newest.at)) for \(cluster) (\(promQL))")
         }
+        // A known signal can never be negative: such a value is a wrong query or exporter, not a measurement.
+        if let kind = KnownSignals.kind(of: signal), let negative = values.first(where: { $0.value < 0 }) {
+            throw PrometheusError(
+                "\(signal) is \(Self.number(negative.value)) at \(Self.number(negative.at)) for \(cluster), but "
+                    + "\(kind.described) is never negative: the query is wrong (\(promQL))")
+        }
         return values.map { SignalSample(at: $0.at - config.offsetSeconds, value: $0.value) }
             .filter { $0.at >= from - 1e-6 && $0.at <= through + 1e-6 }
     }

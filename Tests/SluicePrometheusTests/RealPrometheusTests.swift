@@ -277,6 +277,14 @@ struct RealPrometheusTests {
         #expect(badQuery?.contains("HTTP 400 bad_data") == true, "\(badQuery ?? "data")")
         let nan = await noDataReason(queried("vector(NaN)"), signal: "x")
         #expect(nan?.contains("NaN") == true, "\(nan ?? "data")")
+        // A negative value of a signal that can never be negative is no data; of a signal of the user's own, data.
+        let negativeRatio = await noDataReason(
+            PrometheusSignalSource(config: PrometheusSourceConfig(
+                baseURL: base, queryTimeoutSeconds: 5, retries: 1, offsetSeconds: offset,
+                queries: ["apiserver_429_ratio": "vector(-0.5)"])),
+            signal: "apiserver_429_ratio")
+        #expect(negativeRatio?.contains("a ratio is never negative") == true, "\(negativeRatio ?? "data")")
+        #expect(await noDataReason(queried("vector(-0.5)"), signal: "x") == nil)
         let nothing = await noDataReason(queried("no_such_metric{cluster=\"{cluster}\"}"), signal: "x")
         #expect(nothing?.contains("no data") == true, "\(nothing ?? "data")")
         let twoSeries = await noDataReason(
