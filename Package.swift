@@ -25,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         // SHA-256 for the audit log's hash chain and break-glass credentials (Foundation has none on Linux).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // HTTP for the etcd kill switch, linked into `sluice`: URLSession would load libcurl and some thirty libraries
+        // at every CLI start (a third of its start-up time).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // Deque: the simulated fleet's bounded rings of scraped samples.
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
@@ -91,6 +95,9 @@ let package = Package(
             dependencies: [
                 "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceDrivers", "SluiceSimulation", "FleetSimulator",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),

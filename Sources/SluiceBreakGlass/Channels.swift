@@ -5,9 +5,9 @@ import SluiceDrivers
 public import SluiceManifests
 public import SluiceSimulation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
 
 /// Reverts node by node with a command template (`ssh {node} systemctl stop {artifact}`), without a shell.
 ///
@@ -139,13 +139,14 @@ public struct EtcdKillSwitchChannel: BreakGlassChannel {
     }
 
     func post(path: String, body: Data) async throws -> (Data, Int) {
-        var request = URLRequest(url: endpoint.appendingPathComponent(path))
-        request.httpMethod = "POST"
-        request.httpBody = body
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.timeoutInterval = timeoutSeconds
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return (data, (response as? HTTPURLResponse)?.statusCode ?? 0)
+        var request = HTTPClientRequest(url: endpoint.appendingPathComponent(path).absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let timeout = TimeAmount.milliseconds(Int64(timeoutSeconds * 1000))
+        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        let answer = try await response.body.collect(upTo: 1 << 20)
+        return (Data(answer.readableBytesView), Int(response.status.code))
     }
 }
 

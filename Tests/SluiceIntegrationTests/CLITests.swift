@@ -149,6 +149,17 @@ struct RecordTests {
         #expect(daemon.output.contains("is newer than this binary's"))
     }
 
+    /// Every `sluice` command pays for what the binary loads before `main`: libcurl and its thirty libraries (pulled in
+    /// by FoundationNetworking) were a third of that; HTTP in the CLI goes through AsyncHTTPClient instead.
+    @Test("The CLI loads neither FoundationNetworking nor libcurl")
+    func cliLoadsNoCurl() async throws {
+        let libraries = try await ChildProcess.run("/usr/bin/ldd", [Workspace.binaries.appendingPathComponent("sluice").path])
+        #expect(libraries.status == 0)
+        #expect(libraries.output.contains("libswiftCore"), "\(libraries.output)")
+        #expect(!libraries.output.contains("libcurl"), "\(libraries.output)")
+        #expect(!libraries.output.contains("FoundationNetworking"), "\(libraries.output)")
+    }
+
     @Test("Usage errors exit 2, as documented, from sluice and sluiced", arguments: [
         ["sluice", "get"], ["sluice", "list", "--no-such-flag"], ["sluice", "watch", "r", "--exit-on-halt=maybe"],
         ["sluiced", "--interval", "-1"], ["sluiced", "--signals", "s.csv"], ["sluiced", "--driver-config", "d.yaml"],

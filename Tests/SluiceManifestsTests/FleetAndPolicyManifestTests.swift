@@ -70,7 +70,11 @@ import Testing
             containing: "says 3 but nodeNames lists 2; give one of them")
     }
 
-    @Test func aNodeNamedTwiceIsRefused() throws {
+    /// A node named twice, or no node at all (which would otherwise drop the cluster without a word).
+    @Test(arguments: [
+        ("[a, b, a]", "lists a node twice"), ("[]", "lists no node; list the cluster's nodes or give nodes: N"),
+    ])
+    func aNodeNameListThatCannotBeTheClusterIsRefused(names: String, problem: String) throws {
         let text = """
             apiVersion: sluice.dev/v1
             kind: Fleet
@@ -79,7 +83,7 @@ import Testing
             spec:
               clusters:
                 - name: east
-                  nodeNames: [a, b, a]
+                  nodeNames: \(names)
 
             """
         let folder = try ScratchFolder()
@@ -87,27 +91,7 @@ import Testing
         let error = manifestError { _ = try FleetManifest.load(path) }
         expectProblem(
             error, file: path, line: line(of: "nodeNames", in: text), field: "spec.clusters[0].nodeNames",
-            containing: "lists a node twice")
-    }
-
-    @Test func anEmptyNodeNameListIsRefusedNotDropped() throws {
-        let text = """
-            apiVersion: sluice.dev/v1
-            kind: Fleet
-            metadata:
-              name: demo
-            spec:
-              clusters:
-                - name: east
-                  nodeNames: []
-
-            """
-        let folder = try ScratchFolder()
-        let path = try folder.write("fleet.yaml", text)
-        let error = manifestError { _ = try FleetManifest.load(path) }
-        expectProblem(
-            error, file: path, line: line(of: "nodeNames", in: text), field: "spec.clusters[0].nodeNames",
-            containing: "lists no node; list the cluster's nodes or give nodes: N")
+            containing: problem)
     }
 
     @Test func aClusterWithoutNodeCountOrNamesIsRefused() throws {
