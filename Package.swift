@@ -144,12 +144,15 @@ let package = Package(
             dependencies: ["SluiceCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
+        // What the benchmarks share: timing, spawning, a report with baselines and a history file, an idle fleet.
+        .target(name: "SluiceBenchSupport", dependencies: ["SluiceCore"], swiftSettings: strictSettings),
         // Benchmark: the incident fleet for hours of virtual time (`swift run -c release sluice-sim-bench`), and the
         // daemon's pass over a simulated fleet (`--daemon-pass`).
         .executableTarget(
             name: "sluice-sim-bench",
             dependencies: [
                 "FleetSimulator", "SluiceSimulation", "SluiceController", "SluiceStore", "SluiceManifests", "SluiceCore",
+                "SluiceBenchSupport",
             ],
             swiftSettings: strictSettings
         ),
@@ -158,7 +161,7 @@ let package = Package(
         .executableTarget(
             name: "sluice-store-bench",
             dependencies: [
-                "SluiceStore", "SluiceController", "SluiceCore",
+                "SluiceStore", "SluiceController", "SluiceCore", "SluiceBenchSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -169,7 +172,7 @@ let package = Package(
         .executableTarget(
             name: "sluice-break-glass-bench",
             dependencies: [
-                "SluiceBreakGlass", "SluiceStore", "SluiceController", "SluiceCore",
+                "SluiceBreakGlass", "SluiceStore", "SluiceController", "SluiceCore", "SluiceBenchSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -23,15 +23,15 @@ public struct ExecNodeChannel: BreakGlassChannel {
     public let timeoutSeconds: Double
     /// Extra environment for the commands.
     public let environment: [String: String]
-    /// The program to run: `command[0]` resolved along `PATH`, or as given when it has a placeholder or is not found.
-    let program: String
+    /// `command[0]` resolved along `PATH`; nil when it has a placeholder (resolved per node) or is found nowhere.
+    let program: String?
 
     public init(command: [String], timeoutSeconds: Double = 30, environment: [String: String] = [:]) {
         self.command = command
         self.timeoutSeconds = timeoutSeconds
         self.environment = environment
         let given = command.first ?? ""
-        program = given.contains("{") ? given : ExecutableLookup.path(of: given, environment: environment) ?? given
+        program = given.contains("{") ? nil : ExecutableLookup.path(of: given, environment: environment)
     }
 
     public var name: String { "exec" }
@@ -51,7 +51,7 @@ public struct ExecNodeChannel: BreakGlassChannel {
                 "version": target.artifact.version, "rollout": target.rollout,
             ]
             let arguments = command.map { ExecDriverManifest.substitute($0) { values[$0] } }
-            let resolved = program.contains("{") ? arguments : [program] + arguments.dropFirst()
+            let resolved = program.map { [$0] + arguments.dropFirst() } ?? arguments
             // The break-glass token is the operator's, not the node command's.
             let run = try await CommandRunner.run(
                 resolved, environment: environment.merging([BreakGlassAuthority.tokenVariable: ""]) { $1 },

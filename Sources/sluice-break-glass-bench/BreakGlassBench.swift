@@ -12,6 +12,7 @@
 
 import ArgumentParser
 import Foundation
+import SluiceBenchSupport
 import SluiceBreakGlass
 import SluiceController
 import SluiceCore
@@ -33,12 +34,12 @@ struct BreakGlassBench: AsyncParsableCommand {
         // Beside the current folder's files (the disk a database usually lives on), removed afterwards.
         let folder = URL(fileURLWithPath: ".sluice-glass-bench-\(getpid())", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        var report = Report()
-        let spawn = try Measure.median(repeats * 3) { try Spawn.run("/bin/true", []) }
-        report.row("baseline: spawn /bin/true", ms: spawn)
+        var report = BenchReport()
+        let spawn = BenchReport.Baseline("spawn", milliseconds: try Spawn.baselineMilliseconds(repeats: repeats * 3))
+        report.row("baseline: spawn /bin/true", ms: spawn.milliseconds)
         // What this machine allows at all: xargs running `true` with the same parallelism, no Swift in between.
         let ceilingSpawns = min(nodes, 5000)
-        let ceiling = try Measure.once { try Spawn.xargs(count: ceilingSpawns, parallelism: parallelism) }
+        let ceiling = try Timing.once { try Spawn.xargs(count: ceilingSpawns, parallelism: parallelism) }
         report.row("baseline: xargs -P \(parallelism) runs `true` \(ceilingSpawns) times", ms: ceiling)
         report.note(
             String(
@@ -47,33 +48,32 @@ struct BreakGlassBench: AsyncParsableCommand {
 
         let fast = try await FanOut.run(
             nodes: nodes, parallelism: parallelism, command: ["true"], in: folder.appendingPathComponent("fast"))
-        report.row("break-glass, \(nodes) nodes, command `true`", ms: fast.milliseconds, perSpawn: spawn)
+        report.row("break-glass, \(nodes) nodes, command `true`", ms: fast.milliseconds, against: spawn)
         report.note(fast.summary(parallelism: parallelism))
         let slowNodes = min(nodes, parallelism * 40)
         let slow = try await FanOut.run(
             nodes: slowNodes, parallelism: parallelism, command: ["sleep", "0.05"],
             in: folder.appendingPathComponent("slow"))
-        report.row("break-glass, \(slowNodes) nodes, command `sleep 0.05`", ms: slow.milliseconds, perSpawn: spawn)
+        report.row("break-glass, \(slowNodes) nodes, command `sleep 0.05`", ms: slow.milliseconds, against: spawn)
         report.note(slow.summary(parallelism: parallelism))
 
-        let sluice = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("sluice").path
+        let sluice = Spawn.sibling("sluice")
         for lines in [0, 10_000, nodes] {
             let database = folder.appendingPathComponent("journal-\(lines).db").path
             try JournalFile.write(lines: lines, beside: database)
             let label = lines == 0 ? "no journal" : "\(lines)-line journal"
             report.row(
-                "first store open (imports), \(label)", ms: try Measure.once { _ = try SluiceStore(path: database) })
+                "first store open (imports), \(label)", ms: try Timing.once { _ = try SluiceStore(path: database) })
             report.row(
                 "store open, \(label)",
-                ms: try Measure.median(repeats) { _ = try SluiceStore(path: database) }, perSpawn: spawn)
+                ms: try Timing.median(repeats) { _ = try SluiceStore(path: database) }, against: spawn)
             let pass = try await Pass(database: database)
             report.row(
-                "daemon pass, \(label)", ms: try await Measure.median(repeats) { try await pass.run() },
-                perSpawn: spawn)
+                "daemon pass, \(label)", ms: try await Timing.median(repeats) { try await pass.run() },
+                against: spawn)
             report.row(
                 "sluice list, \(label)",
-                ms: try Measure.median(repeats) { try Spawn.run(sluice, ["list", "--db", database]) }, perSpawn: spawn)
+                ms: try Timing.median(repeats) { try Spawn.run(sluice, ["list", "--db", database]) }, against: spawn)
         }
         print(report.table)
         if history != "-" { try report.append(toHistory: history) }
@@ -106,7 +106,7 @@ struct FanOut {
         let report = try await operation.run(
             rollout: "bench", artifact: ArtifactRef(name: "agent", version: "2"), targets: targets, clusters: [],
             reason: "benchmark", actor: "bench", host: "bench")
-        let elapsed = Measure.milliseconds(ContinuousClock.now - start)
+        let elapsed = Timing.milliseconds(ContinuousClock.now - start)
         let sampled = sampler.stop()
         guard report.succeeded, report.recordedInDatabase else {
             throw ValidationError("the run failed: \(report.outcome); recorded: \(report.recordedInDatabase)")
@@ -158,10 +158,4 @@ struct Pass {
     }
 
     func run() async throws { _ = try await controller.reconcileOnce() }
-}
-
-/// A fleet nobody acts on: the pass has no rollout to drive.
-struct IdleFleet: FleetDriver, SignalSource {
-    func execute(_ action: FleetAction, on cluster: FleetCluster, artifact: ArtifactRef) async throws -> String { "" }
-    func samples(cluster: String, signal: String, from: Double, through: Double) -> [SignalSample] { [] }
 }

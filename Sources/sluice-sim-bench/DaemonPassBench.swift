@@ -1,4 +1,5 @@
 import FleetSimulator
+import SluiceBenchSupport
 import SluiceController
 import SluiceCore
 import SluiceManifests
@@ -63,7 +64,7 @@ struct DaemonPassBench {
             await simulated.advance(by: stepSeconds)
             samples.append(
                 PassSample(
-                    milliseconds: Self.milliseconds(wall.now - start),
+                    milliseconds: Timing.milliseconds(wall.now - start),
                     cpuMilliseconds: Self.processCPUMilliseconds() - cpuStart,
                     residentMegabytes: residentMegabytes(field: "VmRSS:") ?? 0))
         }
@@ -83,7 +84,7 @@ struct DaemonPassBench {
             ])
         switch RolloutSpec.resolve(plan: plan, fleet: fleet, policy: policy) {
         case .success(let spec): return spec
-        case .failure(let failure): throw BenchFailure(failure.issues.map { "\($0)" }.joined(separator: "; "))
+        case .failure(let failure): throw BenchError(failure.issues.map { "\($0)" }.joined(separator: "; "))
         }
     }
 
@@ -112,13 +113,5 @@ struct DaemonPassBench {
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
         return Double(time.tv_sec) * 1000 + Double(time.tv_nsec) / 1e6
     }
-
-    static func milliseconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) * 1e-15
-    }
 }
 
-struct BenchFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}

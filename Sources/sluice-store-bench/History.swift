@@ -1,4 +1,5 @@
 import Foundation
+import SluiceBenchSupport
 import SluiceController
 import SluiceCore
 import SluiceStore
@@ -47,7 +48,7 @@ struct BenchController {
 
     init(store: SluiceStore) {
         controller = RolloutController(
-            store: store, driver: NoDriver(), signals: HealthySignals(), clock: clock, owner: "bench",
+            store: store, driver: IdleFleet(), signals: IdleFleet(), clock: clock, owner: "bench",
             leaseTTLSeconds: 60)
     }
 
@@ -56,19 +57,4 @@ struct BenchController {
         await clock.advance(by: 60)
         return outcome
     }
-}
-
-struct NoDriver: FleetDriver {
-    func execute(_ action: FleetAction, on cluster: FleetCluster, artifact: ArtifactRef) async throws -> String { "ok" }
-}
-
-struct HealthySignals: SignalSource {
-    func samples(cluster: String, signal: String, from: Double, through: Double) -> [SignalSample] {
-        [SignalSample(at: through, value: 0)]
-    }
-}
-
-struct BenchError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -11,6 +11,7 @@ import ArgumentParser
 import Foundation
 import GRDB
 import SluiceController
+import SluiceBenchSupport
 import SluiceCore
 import SluiceStore
 
@@ -31,18 +32,19 @@ struct StoreBench: AsyncParsableCommand {
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bench-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { if directory == nil { try? FileManager.default.removeItem(at: folder) } }
-        var results = Results()
-
-        results.add("baseline: one SQLite commit (fsync)", ms: try Baseline.commitMilliseconds(in: folder))
-        results.add("baseline: spawn /bin/true", ms: try Baseline.spawnMilliseconds(repeats: repeats))
+        var results = BenchReport()
+        let commit = BenchReport.Baseline("commit", milliseconds: try Baseline.commitMilliseconds(in: folder))
+        let spawn = BenchReport.Baseline("spawn", milliseconds: try Spawn.baselineMilliseconds(repeats: repeats))
+        results.row("baseline: one SQLite commit (fsync)", ms: commit.milliseconds, against: commit)
+        results.row("baseline: spawn /bin/true", ms: spawn.milliseconds, against: commit)
 
         let fresh = folder.appendingPathComponent("fresh.db").path
         let freshStore = try SluiceStore(path: fresh)
         try await History.finishRollouts(1, in: freshStore, prefix: "done")
         let freshController = try await History.activeRollout(in: freshStore)
-        results.add("daemon pass, 1 active rollout", ms: try await Timing.median(repeats) {
-            _ = try await freshController.pass()
-        })
+        results.row(
+            "daemon pass, 1 active rollout", ms: try await Timing.median(repeats) { _ = try await freshController.pass() },
+            against: commit)
 
         let large = folder.appendingPathComponent("large.db").path
         let largeStore = try SluiceStore(path: large)
@@ -53,78 +55,37 @@ struct StoreBench: AsyncParsableCommand {
         results.note(
             "one quiet pass: \(largeStore.statementCount - statements) SQL statements, "
                 + "\(largeStore.rowsWritten() - written) rows written (lease, pass time, a gate evaluation a minute)")
-        results.add(
-            "daemon pass, 1 active + \(rollouts) finished", ms: try await Timing.median(repeats) {
-                _ = try await largeController.pass()
-            })
+        results.row(
+            "daemon pass, 1 active + \(rollouts) finished",
+            ms: try await Timing.median(repeats) { _ = try await largeController.pass() }, against: commit)
         try largeStore.appendEvents(
             count: max(0, events - (try largeStore.events(rollout: nil).count)), rollout: "done-0", now: 1)
 
-        let cli = CLI(sluice: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("sluice").path)
-        results.add(
+        let sluice = Spawn.sibling("sluice")
+        results.row(
             "sluice --help (process start, no database)",
-            ms: try Timing.medianBlocking(repeats) { try cli.run(["--help"], database: nil) })
+            ms: try Timing.median(repeats) { try Spawn.run(sluice, ["--help"]) }, against: spawn)
         for (label, database) in [("fresh DB", fresh), ("\(rollouts) rollouts, \(events) events", large)] {
             for command in [["list"], ["get", "active"], ["events", "active"], ["explain", "active"]] {
-                results.add(
+                results.row(
                     "sluice \(command[0]), \(label)",
-                    ms: try Timing.medianBlocking(repeats) { try cli.run(command, database: database) })
+                    ms: try Timing.median(repeats) { try Spawn.run(sluice, command + ["--db", database]) },
+                    against: spawn)
             }
         }
-        let verify = try Timing.once { try cli.run(["events", "active", "--verify"], database: large) }
-        results.add("sluice events --verify, \(events) events", ms: verify)
+        // Exits 1 when the chain is broken, which this one is not; its time is what counts here.
+        let verify = try Timing.once {
+            try Spawn.run(sluice, ["events", "active", "--verify", "--db", large], acceptingFailure: true)
+        }
+        results.row("sluice events --verify, \(events) events", ms: verify, against: spawn)
         results.note("largest child's max RSS: \(Baseline.childrenMaxRSSMegabytes()) MB")
         let watch = try WatchLatency.milliseconds(
-            sluice: cli.sluice, database: large, store: largeStore, rollout: "active", repeats: repeats)
-        results.add("sluice watch, a commit until its line", ms: watch.median)
+            sluice: sluice, database: large, store: largeStore, rollout: "active", repeats: repeats)
+        results.row("sluice watch, a commit until its line", ms: watch.median, against: spawn)
         results.note(String(format: "watch: largest delay %.1f ms", watch.max))
 
         print(results.table)
         if history != "-" { try results.append(toHistory: history) }
-    }
-}
-
-/// Measured rows, printed as a table and kept as one history line.
-struct Results {
-    var rows: [(label: String, ms: Double)] = []
-    var notes: [String] = []
-
-    mutating func add(_ label: String, ms: Double) { rows.append((label, ms)) }
-    mutating func note(_ text: String) { notes.append(text) }
-
-    var table: String {
-        let commit = rows.first { $0.label.hasPrefix("baseline: one SQLite") }?.ms ?? 1
-        let spawn = rows.first { $0.label.hasPrefix("baseline: spawn") }?.ms ?? 1
-        let width = rows.map(\.label.count).max() ?? 0
-        var lines = ["\("measure".padding(toLength: width, withPad: " ", startingAt: 0))  median ms  ratio to baseline"]
-        for row in rows {
-            let isCLI = row.label.hasPrefix("sluice ")
-            let ratio = row.ms / (isCLI ? spawn : commit)
-            lines.append(
-                row.label.padding(toLength: width, withPad: " ", startingAt: 0)
-                    + "  " + String(format: "%9.2f", row.ms)
-                    + "  " + String(format: "%6.1f× %@", ratio, isCLI ? "spawn" : "commit"))
-        }
-        return (lines + notes.map { "- \($0)" }).joined(separator: "\n")
-    }
-
-    func append(toHistory path: String) throws {
-        let exists = FileManager.default.fileExists(atPath: path)
-        let header = "date\t" + rows.map(\.label).joined(separator: "\t") + "\n"
-        let line = ISO8601DateFormatter().string(from: Date()) + "\t"
-            + rows.map { String(format: "%.2f", $0.ms) }.joined(separator: "\t") + "\n"
-        let handle: FileHandle
-        if exists {
-            handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            handle.seekToEndOfFile()
-        } else {
-            FileManager.default.createFile(atPath: path, contents: Data(header.utf8))
-            handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            handle.seekToEndOfFile()
-        }
-        handle.write(Data(line.utf8))
-        try handle.close()
     }
 }
 
@@ -135,22 +96,7 @@ enum Baseline {
         let queue = try DatabaseQueue(path: folder.appendingPathComponent("baseline.db").path)
         try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = WAL") }
         try queue.write { try $0.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)") }
-        var samples: [Double] = []
-        for index in 0..<200 {
-            let start = ContinuousClock.now
-            try queue.write { try $0.execute(sql: "INSERT INTO t (v) VALUES (?)", arguments: ["row \(index)"]) }
-            samples.append(Timing.milliseconds(since: start))
-        }
-        return Timing.median(of: samples)
-    }
-
-    static func spawnMilliseconds(repeats: Int) throws -> Double {
-        try Timing.medianBlocking(repeats) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/true")
-            try process.run()
-            process.waitUntilExit()
-        }
+        return try Timing.median(200) { try queue.write { try $0.execute(sql: "INSERT INTO t (v) VALUES ('row')") } }
     }
 
     /// The largest resident set of any child so far, in MB (Linux reports kilobytes).
@@ -159,60 +105,4 @@ enum Baseline {
         getrusage(RUSAGE_CHILDREN.rawValue, &usage)
         return usage.ru_maxrss / 1024
     }
-}
-
-/// The release `sluice`, run as a user runs it.
-struct CLI {
-    let sluice: String
-
-    func run(_ arguments: [String], database: String?) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: sluice)
-        process.arguments = arguments + (database.map { ["--db", $0] } ?? [])
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 || arguments.contains("--verify") else {
-            throw ValidationError("sluice \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
-        }
-    }
-}
-
-enum Timing {
-    static func milliseconds(since start: ContinuousClock.Instant) -> Double {
-        milliseconds(from: start, to: .now)
-    }
-
-    static func milliseconds(from start: ContinuousClock.Instant, to end: ContinuousClock.Instant) -> Double {
-        let elapsed = end - start
-        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) * 1e-15
-    }
-
-    static func median(of samples: [Double]) -> Double {
-        let sorted = samples.sorted()
-        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
-    }
-
-    static func median(_ repeats: Int, _ body: () async throws -> Void) async throws -> Double {
-        var samples: [Double] = []
-        for _ in 0..<repeats {
-            let start = ContinuousClock.now
-            try await body()
-            samples.append(milliseconds(since: start))
-        }
-        return median(of: samples)
-    }
-
-    static func medianBlocking(_ repeats: Int, _ body: () throws -> Void) throws -> Double {
-        var samples: [Double] = []
-        for _ in 0..<repeats {
-            let start = ContinuousClock.now
-            try body()
-            samples.append(milliseconds(since: start))
-        }
-        return median(of: samples)
-    }
-
-    static func once(_ body: () throws -> Void) throws -> Double { try medianBlocking(1, body) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceBenchSupport
 import SluiceCore
 import SluiceStore
 import Synchronization

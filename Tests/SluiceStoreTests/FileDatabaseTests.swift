@@ -40,12 +40,12 @@ import Testing
         #expect(try daemon.rollout(named: "agent-2.0")?.status.phase == .progressing)
         #expect(try cli.rollout(named: "agent-2.0")?.status.phase == .progressing)
 
-        let other = try #require(try SluiceStore(path: path).acquireLease(owner: "daemon", now: 3, ttlSeconds: 30))
-        let otherStore = try SluiceStore(path: path)
-        var halt = try Fixtures.decide(otherStore, now: 3)
+        // Another process, with a store of its own, writes the next status.
+        let other = try SluiceStore(path: path)
+        var halt = try Fixtures.decide(other, now: 3)
         halt.status.phase = .halted
         halt.actions = []
-        try otherStore.record(halt, rollout: "agent-2.0", now: 3, lease: other)
+        try other.record(halt, rollout: "agent-2.0", now: 3, lease: lease)
         #expect(try daemon.rollout(named: "agent-2.0")?.status.phase == .halted)
         #expect(try cli.rollout(named: "agent-2.0")?.status.phase == .halted)
     }
