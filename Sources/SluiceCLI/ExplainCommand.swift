@@ -77,7 +77,10 @@ struct Explain: AsyncParsableCommand {
         return Explanation(
             rollout: record.spec.name, phase: view.phase, message: view.message, gates: gates,
             costSamples: samples.map { Explanation.Cost(cluster: $0.key, pods: $0.value.pods, costPerNode: $0.value.costPerNode) },
-            costModel: CostModel(fitting: samples.map(\.value))?.description, breakGlass: view.breakGlass)
+            costModel: CostModel(fitting: samples.map(\.value)).map {
+                "\($0.description), fitted on clusters of \($0.measuredSizes) "
+                    + "(a projection further out is a guess: the cluster starts with a probe batch)"
+            }, breakGlass: view.breakGlass)
     }
 
     static func render(_ explanation: Explanation) -> String {

@@ -79,7 +79,7 @@ struct RolloutView: Codable, Equatable {
     static func cluster(
         _ spec: ClusterSpec, progress: ClusterProgress, breakGlass: BreakGlassState?, now: Double
     ) -> Cluster {
-        let done = spec.nodesApplied(batches: progress.appliedBatches)
+        let done = spec.batches(as: progress).nodesApplied(batches: progress.appliedBatches)
         let carrying = breakGlass?.nodesCarrying(spec.cluster, applied: done) ?? done
         let glass = breakGlass?.result(for: spec.name)
         var state = progress.state.rawValue

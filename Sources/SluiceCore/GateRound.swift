@@ -30,6 +30,9 @@ public struct GateRound: Sendable {
         public var evaluations: [GateEvaluation] = []
         /// Cost per node measured in this round, by cluster.
         public var costSamples: [String: CostSample] = [:]
+        /// Candidates whose projection exceeded the headroom only as a guess: the most nodes each may start with,
+        /// a probe batch small enough that even the pessimistic projection fits.
+        public var probes: [String: Int] = [:]
     }
 
     public static func key(gate: String, cluster: String) -> String { "\(gate)|\(cluster)" }
@@ -76,7 +79,9 @@ public struct GateRound: Sendable {
                 .sorted { ($0.pods, $0.costPerNode) < ($1.pods, $1.costPerNode) }))
             for candidate in candidates {
                 guard let model else { break }
-                result.evaluations.append(projectBeforeStart(prediction, candidate, model: model))
+                let (evaluation, probe) = projectBeforeStart(prediction, candidate, model: model)
+                result.evaluations.append(evaluation)
+                if let probe { result.probes[candidate.name] = min(probe, result.probes[candidate.name] ?? probe) }
             }
         }
         return result
@@ -141,24 +146,51 @@ public struct GateRound: Sendable {
     }
 
     /// Projects a cluster's use before it is touched, from its size and the fitted cost model.
-    func projectBeforeStart(_ prediction: PredictionGate, _ candidate: ClusterSpec, model: CostModel) -> GateEvaluation {
+    ///
+    /// A projection over the bound that extrapolates the model beyond the clusters measured is a guess, not a
+    /// measurement: instead of a breach it gives a probe, the most nodes whose cost fits the headroom even at the
+    /// steepest growth the model allows (at least 1), so that the cluster's own cost decides. A breach stands when
+    /// the model interpolates or when the cluster has no headroom at all.
+    func projectBeforeStart(
+        _ prediction: PredictionGate, _ candidate: ClusterSpec, model: CostModel
+    ) -> (GateEvaluation, probe: Int?) {
         let name = candidate.name
         let window = prediction.windowSeconds
         guard case .value(let usage) = mean(prediction.usageSignal, window, cluster: name),
             case .value(let capacity) = mean(prediction.capacitySignal, window, cluster: name), capacity > 0
         else {
-            return evaluation(
-                prediction, cluster: name, observed: nil, verdict: .noData,
-                reason: "\(name): no usable \(prediction.usageSignal) or \(prediction.capacitySignal) to project against")
+            let reason = "\(name): no usable \(prediction.usageSignal) or \(prediction.capacitySignal) to project against"
+            return (evaluation(prediction, cluster: name, observed: nil, verdict: .noData, reason: reason), nil)
         }
+        let nodes = Double(candidate.cluster.nodeCount)
         let pods = Double(candidate.cluster.nodeCount * candidate.cluster.podsPerNode)
-        let costPerNode = model.costPerNode(pods: pods)
-        let projected = usage + costPerNode * Double(candidate.cluster.nodeCount)
+        let projected = usage + model.costPerNode(pods: pods) * nodes
         let utilization = projected / capacity
-        let reason = "before starting \(name) (\(candidate.cluster.nodeCount) nodes): \(model.description) "
+        let extrapolation = model.extrapolation(toPods: pods)
+        var reason = "before starting \(name) (\(candidate.cluster.nodeCount) nodes): \(model.description) "
             + "projects \(Int(projected.rounded())) of \(Int(capacity.rounded())) (\(percent(utilization)))"
-        let verdict: GateEvaluation.Verdict = utilization <= prediction.maxProjectedUtilization ? .pass : .breach
-        return evaluation(prediction, cluster: name, observed: utilization, verdict: verdict, reason: reason)
+        if extrapolation > 1 {
+            reason += ", extrapolated \(extrapolation.formatted(maxFractionDigits: 1))× beyond the cluster sizes measured "
+                + "(\(model.measuredSizes))"
+        }
+        if utilization <= prediction.maxProjectedUtilization {
+            return (evaluation(prediction, cluster: name, observed: utilization, verdict: .pass, reason: reason), nil)
+        }
+        let headroom = prediction.maxProjectedUtilization * capacity - usage
+        guard extrapolation > 1, headroom > 0 else {
+            return (evaluation(prediction, cluster: name, observed: utilization, verdict: .breach, reason: reason), nil)
+        }
+        let pessimistic = model.pessimisticCostPerNode(pods: pods)
+        let firstBatch = candidate.batchEnds[0]
+        let probe = max(1, min(firstBatch, Int((headroom / pessimistic).rounded(.down))))
+        let probeUtilization = (usage + pessimistic * Double(probe)) / capacity
+        let nodesText = "\(probe) node\(probe == 1 ? "" : "s")"
+        reason += "; a guess that far out, so "
+            + (probe < firstBatch ? "\(name) starts with a probe of \(nodesText)" : "its first batch of \(nodesText) is the probe")
+            + ", \(percent(probeUtilization)) even at cost ∝ pods^\(Int(CostModel.steepestExponent)), "
+            + "and its own measured cost decides the rest"
+            + (probeUtilization > prediction.maxProjectedUtilization ? " (one node is the least a rollout can try)" : "")
+        return (evaluation(prediction, cluster: name, observed: probeUtilization, verdict: .pass, reason: reason), probe)
     }
 
     func evaluation(

@@ -138,8 +138,9 @@ private struct Pass {
         record(phase.rawValue, message)
     }
 
+    /// The cluster's batches as it runs them (a probe batch first, if it started with one).
     func clusterSpec(_ progress: ClusterProgress) -> ClusterSpec {
-        spec.waves[progress.wave].clusters.first { $0.name == progress.cluster }!
+        spec.waves[progress.wave].clusters.first { $0.name == progress.cluster }!.batches(as: progress)
     }
 
     mutating func emit(_ kind: FleetAction.Kind, batch: Int, clusterAt index: Int) {
@@ -334,6 +335,7 @@ private struct Pass {
                 || $0.cluster == GateEvaluation.fleetScope
         }
         var holds = Holds(round: round)
+        holds.probes = result.probes
         var counted: [(action: GateAction, evaluation: GateEvaluation)] = []
         for evaluation in result.evaluations {
             let rule = GateRule(policy: spec.policy, name: evaluation.gate)
@@ -444,7 +446,13 @@ private struct Pass {
                 guard holds.watched(name), holds.allows(name) else { break }
                 status.baselines.merge(holds.round.baselines(for: name)) { $1 }
                 status.clusters[index].startedAt = now
-                record("started", "\(name): cluster started (wave '\(wave.name)')")
+                var started = "\(name): cluster started (wave '\(wave.name)')"
+                if let probe = holds.probes[name], probe < clusterSpec(status.clusters[index]).batchEnds[0] {
+                    status.clusters[index].probeNodes = probe
+                    status.clusters[index].totalBatches += 1
+                    started += " with a probe batch of \(probe) node\(probe == 1 ? "" : "s"): its own cost decides the rest"
+                }
+                record("started", started)
                 emit(.apply, batch: 0, clusterAt: index)
                 active += 1
             }
@@ -533,6 +541,8 @@ extension GateAction {
 /// What may not move in a pass: clusters whose gates did not all pass, and the clusters that were watched.
 struct Holds {
     let round: GateRound
+    /// The most nodes a candidate may start with, when its projection was a guess (see ``GateRound/Result/probes``).
+    var probes: [String: Int] = [:]
     private var blocked: Set<String> = []
     private let watchedClusters: Set<String>
 

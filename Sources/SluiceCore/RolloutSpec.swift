@@ -67,6 +67,13 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
     public func nodes(ofBatch index: Int) -> Range<Int> {
         (index == 0 ? 0 : batchEnds[index - 1])..<batchEnds[index]
     }
+
+    /// The batches as the cluster runs them: with a probe batch of `progress.probeNodes` nodes first, when the
+    /// controller started it with one.
+    public func batches(as progress: ClusterProgress) -> ClusterSpec {
+        guard let probe = progress.probeNodes, probe > 0, probe < batchEnds[0] else { return self }
+        return ClusterSpec(cluster: cluster, batchEnds: [probe] + batchEnds)
+    }
 }
 
 /// A problem found in a plan, placed by the path of the offending field (`waves[1].nodeBatches`).

@@ -46,6 +46,9 @@ public struct ClusterProgress: Sendable, Equatable, Codable {
     public var failingSince: Double?
     /// When the latest batch was confirmed applied: its cost is measured once it has settled.
     public var lastAppliedAt: Double?
+    /// The nodes of a probe batch run before the plan's first one, when the cost projected before the cluster
+    /// started was too uncertain to trust (see ``GateRound``); nil when the cluster runs the plan's batches.
+    public var probeNodes: Int?
 
     public init(cluster: String, wave: Int, totalBatches: Int) {
         self.cluster = cluster

@@ -62,7 +62,7 @@ public enum RolloutReport {
         let rows = input.spec.clustersInOrder.map { wave, clusterSpec in
             let progress = clusters.first { $0.cluster == clusterSpec.name }
                 ?? ClusterProgress(cluster: clusterSpec.name, wave: wave, totalBatches: clusterSpec.batchEnds.count)
-            let applied = clusterSpec.nodesApplied(batches: progress.appliedBatches)
+            let applied = clusterSpec.batches(as: progress).nodesApplied(batches: progress.appliedBatches)
             let carrying = input.breakGlass?.nodesCarrying(clusterSpec.cluster, applied: applied) ?? applied
             nodesDone += carrying
             let state = input.breakGlass?.result(for: clusterSpec.name) == nil

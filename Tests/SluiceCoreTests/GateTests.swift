@@ -218,15 +218,19 @@ struct PredictionTests {
 
     /// Runs a rollout under the prediction alone on a fleet whose clusters have `capacity` seats with `inUse` busy,
     /// plus `seats(cluster, agent nodes)` for the agent, until it stops progressing.
-    static func run(capacity: Double, inUse: Double, seats: @escaping (FleetCluster, Int) -> Double) throws -> DecisionHarness {
-        var harness = DecisionHarness(spec: try gatedSpec(gates: [], predictions: [prediction]))
+    /// `capacityOf` overrides `capacity` for the clusters it names.
+    static func run(
+        capacity: Double, inUse: Double, plan: RolloutPlan = Fixtures.plan(), capacityOf: [String: Double] = [:],
+        seats: @escaping (FleetCluster, Int) -> Double
+    ) throws -> DecisionHarness {
+        var harness = DecisionHarness(spec: try gatedSpec(gates: [], predictions: [prediction], plan: plan))
         let fleet = Fixtures.fleet
         var agentNodes: [String: Int] = [:]
         harness.signalValues = { cluster, _ in
             let nodes = agentNodes[cluster] ?? 0
             let agent = seats(fleet.cluster(named: cluster)!, nodes)
-            return ["apf_seats_limit": capacity, "apf_seats_in_use": inUse + agent, "agent_api_seats": agent,
-                    "agent_nodes": Double(nodes)]
+            return ["apf_seats_limit": capacityOf[cluster] ?? capacity, "apf_seats_in_use": inUse + agent,
+                    "agent_api_seats": agent, "agent_nodes": Double(nodes)]
         }
         for _ in 0..<1000 {
             harness.pass()
@@ -251,16 +255,78 @@ struct PredictionTests {
         #expect(breach.reason.contains("3300 of 3000"))
     }
 
-    @Test("Before starting a cluster: the cost model fitted on smaller ones refuses it, and nothing is applied to it")
-    func projectsBeforeStart() throws {
-        // Cheap enough that the small clusters pass, and the 1,000-node cluster's 1% batch would too.
+    /// The fixture plan with its large wave's batches replaced.
+    static func plan(largeBatches: [BatchStep]) -> RolloutPlan {
+        var plan = Fixtures.plan()
+        plan.waves[2].nodeBatches = largeBatches
+        return plan
+    }
+
+    /// Staging, then the 1,000-node cluster: a cost model fitted on one 300-pod cluster, extrapolated 100×.
+    static let stagingThenLarge: RolloutPlan = {
+        var plan = Fixtures.plan()
+        plan.waves.remove(at: 1)
+        return plan
+    }()
+
+    @Test("Before starting a cluster: a projection beyond the sizes measured starts it with a probe; its own cost halts it")
+    func probesThenHaltsOnMeasuredCost() throws {
+        // Cost per node grows with the cluster's pods: 0.9 seats per node on the 1,000-node cluster, 1,100 of 1,200.
+        let harness = try Self.run(capacity: 1200, inUse: 200, plan: Self.plan(largeBatches: [.percent(10), .percent(100)])) {
+            agentSeats(cluster: $0, agentNodes: $1, seatsPerPodPerNode: 0.00003)
+        }
+        // Fitted on small-b (1,800 pods, 0.054 per node), the large cluster is 16.7× further out: at pods² growth
+        // 15 seats per node, and 640 seats of headroom hold 42 nodes, fewer than the plan's 100.
+        let before = try #require(harness.evaluations.first { $0.cluster == "large" })
+        #expect(before.verdict == .pass)
+        #expect(before.reason.contains("extrapolated 16.7×"))
+        #expect(before.reason.contains("probe of 42 nodes"))
+        let probe = try #require(harness.carriedOut.first { $0.cluster == "large" })
+        #expect(probe.nodes == 0..<42)
+        #expect(harness.status.clusters.first { $0.cluster == "large" }?.totalBatches == 3)
+        // Measured in the cluster, 0.9 per node projects 1,100 of 1,200: halted with the probe's nodes only.
+        #expect(harness.status.phase == .halted)
+        #expect(harness.status.message.contains("gate 'projected-seats' on large: measured 0.9"))
+        #expect(harness.carriedOut.filter { $0.cluster == "large" }.map(\.key) == ["apply/large/0"])
+    }
+
+    @Test("A probe no smaller than the plan's first batch changes nothing: the cluster runs the plan's batches")
+    func probeAsLargeAsFirstBatch() throws {
         let harness = try Self.run(capacity: 1200, inUse: 200) {
             agentSeats(cluster: $0, agentNodes: $1, seatsPerPodPerNode: 0.00003)
         }
+        #expect(harness.carriedOut.first { $0.cluster == "large" }?.nodes == 0..<10)
+        #expect(harness.evaluations.first { $0.cluster == "large" }?.reason.contains("its first batch of 10 nodes is the probe") == true)
+        #expect(harness.status.clusters.first { $0.cluster == "large" }?.probeNodes == nil)
         #expect(harness.status.phase == .halted)
-        #expect(harness.status.message.contains("before starting large"))
-        #expect(!harness.appliedKeys.contains { $0.contains("/large/") })
-        #expect(harness.status.costSamples.keys.sorted() == ["small-a", "small-b", "staging"])
+        #expect(harness.status.message.contains("gate 'projected-seats' on large: measured"))
+    }
+
+    @Test("A good change that a one-point fit would stop starts with one node and completes on its measured cost")
+    func goodChangeCompletesAfterProbe() throws {
+        // Half a seat per node whatever the cluster's size; the fit on staging alone (b = 1) says 50 per node at 100×.
+        let harness = try Self.run(capacity: 3000, inUse: 300, plan: Self.stagingThenLarge) { _, nodes in 0.5 * Double(nodes) }
+        #expect(harness.status.phase == .completed)
+        let large = harness.carriedOut.filter { $0.cluster == "large" && $0.kind == .apply }.map(\.nodes)
+        #expect(large == [0..<1, 1..<10, 10..<1000])
+        let before = try #require(harness.evaluations.first { $0.cluster == "large" })
+        #expect(before.reason.contains("probe of 1 node"))
+        #expect(before.reason.contains("one node is the least a rollout can try"))
+    }
+
+    @Test("Inside the sizes measured the projection is no guess: a breach before starting stands")
+    func interpolatedBreachStands() throws {
+        // Measured on staging (300 pods) and the large cluster (30,000): small-a (1,200) lies between, with 20 seats.
+        var plan = Self.stagingThenLarge
+        plan.waves.append(WavePlan(name: "last", clusters: .names(["small-a"]), nodeBatches: [.percent(10), .percent(100)],
+                                   bakeBetweenBatchesSeconds: 300, bakeAfterClusterSeconds: 600))
+        let harness = try Self.run(capacity: 3000, inUse: 5, plan: plan, capacityOf: ["small-a": 20]) { _, nodes in
+            0.5 * Double(nodes)
+        }
+        #expect(harness.status.phase == .halted)
+        #expect(harness.status.message.contains("before starting small-a"))
+        #expect(!harness.status.message.contains("extrapolated"))
+        #expect(!harness.carriedOut.contains { $0.cluster == "small-a" })
     }
 
     @Test("A cheap agent is projected under the headroom everywhere and goes through")
@@ -279,6 +345,22 @@ struct PredictionTests {
         #expect(abs(two.exponent - 2) < 1e-9)
         #expect(abs(two.costPerNode(pods: 2000) - 0.4) < 1e-9)
         #expect(CostModel(fitting: []) == nil)
+    }
+
+    @Test("The cost model's uncertainty: how far a size lies outside the measured ones, and the steepest cost it allows")
+    func costModelUncertainty() throws {
+        let model = try #require(CostModel(fitting: [
+            CostSample(pods: 1000, costPerNode: 0.1), CostSample(pods: 4000, costPerNode: 0.4),
+        ]))
+        #expect(model.measuredPods == 1000...4000)
+        #expect(model.measuredSizes == "1000–4000 pods")
+        #expect(model.extrapolation(toPods: 2000) == 1)
+        #expect(model.extrapolation(toPods: 40_000) == 10)
+        #expect(model.extrapolation(toPods: 250) == 4)
+        // Inside: the fit itself. Above: from the largest measured, as pods². Below: what the smallest cost.
+        #expect(abs(model.pessimisticCostPerNode(pods: 2000) - 0.2) < 1e-9)
+        #expect(abs(model.pessimisticCostPerNode(pods: 40_000) - 40) < 1e-9)
+        #expect(abs(model.pessimisticCostPerNode(pods: 250) - 0.1) < 1e-9)
     }
 }
 
