@@ -1,8 +1,8 @@
-public import FleetSimulator
+import FleetSimulator
 public import Foundation
 import SluiceCore
 import SluiceDrivers
-public import SluiceManifests
+import SluiceManifests
 public import SluiceSimulation
 
 import AsyncHTTPClient

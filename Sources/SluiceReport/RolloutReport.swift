@@ -1,4 +1,4 @@
-public import SluiceCore
+import SluiceCore
 
 /// A rollout as one self-contained HTML page: inline CSS and SVG, no script, nothing fetched from the network.
 ///

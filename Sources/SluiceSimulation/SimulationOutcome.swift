@@ -1,5 +1,5 @@
-public import FleetSimulator
-public import SluiceCore
+import FleetSimulator
+import SluiceCore
 
 /// What a simulated run did to the fleet, scored against the simulator's ground truth.
 public struct SimulationOutcome: Sendable, Codable, Equatable {

@@ -1,7 +1,7 @@
 internal import Crypto
 import Foundation
 internal import GRDB
-public import SluiceCore
+import SluiceCore
 
 /// The event log as a hash chain: each row's `hash` is SHA-256 over its content and the previous row's hash.
 ///
