@@ -45,9 +45,7 @@ public enum Spawn {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 || acceptingFailure else {
-            throw CocoaError(
-                .executableLoad,
-                userInfo: [NSFilePathErrorKey: "\(program) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)"])
+            throw BenchError("\(program) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
         }
     }
 

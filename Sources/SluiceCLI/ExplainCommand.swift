@@ -88,7 +88,7 @@ struct Explain: AsyncParsableCommand {
         if let glass = explanation.breakGlass {
             lines.append(
                 "Glass:    \(glass.nodesReverted) nodes reverted node-direct, \(glass.nodesFailed) failed, in "
-                    + "\(glass.runs) run\(glass.runs == 1 ? "" : "s"); the gates below no longer decide anything")
+                    + "\(counted(glass.runs, "run")); the gates below no longer decide anything")
         }
         lines.append("")
         if explanation.gates.isEmpty {

@@ -105,8 +105,8 @@ struct RolloutView: Codable, Equatable {
         ]
         if let breakGlass {
             lines.append(
-                "Glass:     broken by \(breakGlass.actor) at \(breakGlass.fencedAt) (\(breakGlass.runs) "
-                    + "run\(breakGlass.runs == 1 ? "" : "s")): \(breakGlass.nodesReverted) nodes reverted node-direct, "
+                "Glass:     broken by \(breakGlass.actor) at \(breakGlass.fencedAt) ("
+                    + "\(counted(breakGlass.runs, "run"))): \(breakGlass.nodesReverted) nodes reverted node-direct, "
                     + "\(breakGlass.nodesFailed) failed; reason: \(breakGlass.reason)")
         }
         if observedGeneration < generation {

@@ -244,7 +244,7 @@ struct WatchModel: Codable, Equatable {
         let clusters = uniqueInOrder(missing.map(\.cluster))
         return Banner(
             kind: "signalsStale",
-            message: "signals missing or stale for \(gates.count) gate\(gates.count == 1 ? "" : "s") "
+            message: "signals missing or stale for \(counted(gates.count, "gate")) "
                 + "(\(gates.joined(separator: ", "))) on \(clusters.joined(separator: ", ")): \(missing[0].reason)",
             since: ControllerTime.format(since))
     }

@@ -32,7 +32,8 @@ public struct CostModel: Sendable, Equatable {
     public init?(fitting samples: [CostSample]) {
         let usable = samples.filter { $0.pods > 0 && $0.costPerNode > 0 }
         guard !usable.isEmpty else { return nil }
-        measuredPods = usable.map(\.pods).min()!...usable.map(\.pods).max()!
+        let pods = usable.map(\.pods)
+        measuredPods = pods.min()!...pods.max()!
         let xs = usable.map { log($0.pods) }
         let ys = usable.map { log($0.costPerNode) }
         let meanX = xs.reduce(0, +) / Double(xs.count)

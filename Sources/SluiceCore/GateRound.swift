@@ -30,8 +30,9 @@ public struct GateRound: Sendable {
         public var evaluations: [GateEvaluation] = []
         /// Cost per node measured in this round, by cluster.
         public var costSamples: [String: CostSample] = [:]
-        /// Candidates whose projection exceeded the headroom only as a guess: the most nodes each may start with,
-        /// a probe batch small enough that even the pessimistic projection fits.
+        /// Candidates whose projection exceeded the headroom only as a guess and whose first batch is too large to
+        /// be the probe: the nodes of the probe batch each starts with, small enough that even the pessimistic
+        /// projection fits.
         public var probes: [String: Int] = [:]
     }
 
@@ -148,9 +149,10 @@ public struct GateRound: Sendable {
     /// Projects a cluster's use before it is touched, from its size and the fitted cost model.
     ///
     /// A projection over the bound that extrapolates the model beyond the clusters measured is a guess, not a
-    /// measurement: instead of a breach it gives a probe, the most nodes whose cost fits the headroom even at the
-    /// steepest growth the model allows (at least 1), so that the cluster's own cost decides. A breach stands when
-    /// the model interpolates or when the cluster has no headroom at all.
+    /// measurement: instead of a breach it passes with a probe, the most nodes whose cost fits the headroom even at
+    /// the steepest growth the model allows (at least 1, at most the first batch), so that the cluster's own cost
+    /// decides; the probe is returned when it is smaller than the first batch. A breach stands when the model
+    /// interpolates or when the cluster has no headroom at all.
     func projectBeforeStart(
         _ prediction: PredictionGate, _ candidate: ClusterSpec, model: CostModel
     ) -> (GateEvaluation, probe: Int?) {
@@ -184,13 +186,15 @@ public struct GateRound: Sendable {
         let firstBatch = candidate.batchEnds[0]
         let probe = max(1, min(firstBatch, Int((headroom / pessimistic).rounded(.down))))
         let probeUtilization = (usage + pessimistic * Double(probe)) / capacity
-        let nodesText = "\(probe) node\(probe == 1 ? "" : "s")"
+        let probeBatch = probe < firstBatch
         reason += "; a guess that far out, so "
-            + (probe < firstBatch ? "\(name) starts with a probe of \(nodesText)" : "its first batch of \(nodesText) is the probe")
+            + (probeBatch ? "\(name) starts with a probe of \(counted(probe, "node"))"
+                : "its first batch of \(counted(probe, "node")) is the probe")
             + ", \(percent(probeUtilization)) even at cost ∝ pods^\(Int(CostModel.steepestExponent)), "
             + "and its own measured cost decides the rest"
             + (probeUtilization > prediction.maxProjectedUtilization ? " (one node is the least a rollout can try)" : "")
-        return (evaluation(prediction, cluster: name, observed: probeUtilization, verdict: .pass, reason: reason), probe)
+        let evaluation = evaluation(prediction, cluster: name, observed: probeUtilization, verdict: .pass, reason: reason)
+        return (evaluation, probeBatch ? probe : nil)
     }
 
     func evaluation(

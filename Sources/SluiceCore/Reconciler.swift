@@ -334,8 +334,7 @@ private struct Pass {
             $0.verdict != .pass || active.contains($0.cluster) || candidates.contains($0.cluster)
                 || $0.cluster == GateEvaluation.fleetScope
         }
-        var holds = Holds(round: round)
-        holds.probes = result.probes
+        var holds = Holds(round: round, probes: result.probes)
         var counted: [(action: GateAction, evaluation: GateEvaluation)] = []
         for evaluation in result.evaluations {
             let rule = GateRule(policy: spec.policy, name: evaluation.gate)
@@ -447,10 +446,10 @@ private struct Pass {
                 status.baselines.merge(holds.round.baselines(for: name)) { $1 }
                 status.clusters[index].startedAt = now
                 var started = "\(name): cluster started (wave '\(wave.name)')"
-                if let probe = holds.probes[name], probe < clusterSpec(status.clusters[index]).batchEnds[0] {
+                if let probe = holds.probes[name] {
                     status.clusters[index].probeNodes = probe
                     status.clusters[index].totalBatches += 1
-                    started += " with a probe batch of \(probe) node\(probe == 1 ? "" : "s"): its own cost decides the rest"
+                    started += " with a probe batch of \(counted(probe, "node")): its own cost decides the rest"
                 }
                 record("started", started)
                 emit(.apply, batch: 0, clusterAt: index)
@@ -541,13 +540,14 @@ extension GateAction {
 /// What may not move in a pass: clusters whose gates did not all pass, and the clusters that were watched.
 struct Holds {
     let round: GateRound
-    /// The most nodes a candidate may start with, when its projection was a guess (see ``GateRound/Result/probes``).
-    var probes: [String: Int] = [:]
+    /// The probe batch a candidate starts with, when its projection was a guess (see ``GateRound/Result/probes``).
+    let probes: [String: Int]
     private var blocked: Set<String> = []
     private let watchedClusters: Set<String>
 
-    init(round: GateRound) {
+    init(round: GateRound, probes: [String: Int]) {
         self.round = round
+        self.probes = probes
         watchedClusters = Set(round.signals.keys)
     }
 

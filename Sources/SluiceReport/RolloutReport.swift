@@ -96,7 +96,7 @@ public enum RolloutReport {
         }.joined(separator: "\n")
         return """
             <p class="lead">Fenced from sluiced since \(ControllerTime.format(glass.fencedAt)) by \(escape(glass.actor)): \
-            \(escape(glass.reason)). \(glass.runs) run\(glass.runs == 1 ? "" : "s"), \(glass.nodesReverted) nodes reverted \
+            \(escape(glass.reason)). \(counted(glass.runs, "run")), \(glass.nodesReverted) nodes reverted \
             node-direct, \(glass.nodesFailed) failed.</p>
             <table class="break-glass"><tr><th>cluster</th><th>reverted</th><th>failed</th><th>failed nodes</th></tr>
             \(rows)
@@ -245,7 +245,7 @@ public enum RolloutReport {
         let boundText = gate.bound.description
         var svg = "<figure class=\"gate\"><figcaption><b>\(escape(gate.name))</b>: \(gate.aggregation)"
             + "(\(escape(gate.signal))) over \(DurationText.format(gate.windowSeconds)), healthy \(escape(boundText)); "
-            + "\(plural(evaluations.count, "evaluation")), \(plural(breaches, "breach", "breaches")), "
+            + "\(counted(evaluations.count, "evaluation")), \(counted(breaches, "breach", "breaches")), "
             + "\(noData) without data; "
             + "on breach: \(gate.action.rawValue)</figcaption>\n"
         svg += "<svg class=\"gate-chart\" data-gate=\"\(escape(gate.name))\" xmlns=\"http://www.w3.org/2000/svg\" "
@@ -305,10 +305,6 @@ public enum RolloutReport {
     }
 
     // MARK: Helpers
-
-    static func plural(_ count: Int, _ one: String, _ many: String? = nil) -> String {
-        "\(count) \(count == 1 ? one : many ?? one + "s")"
-    }
 
     /// `text` safe in HTML text and attribute values.
     public static func escape(_ text: String) -> String {
