@@ -161,7 +161,8 @@ public struct GateRound: Sendable {
         guard case .value(let usage) = mean(prediction.usageSignal, window, cluster: name),
             case .value(let capacity) = mean(prediction.capacitySignal, window, cluster: name), capacity > 0
         else {
-            let reason = "\(name): no usable \(prediction.usageSignal) or \(prediction.capacitySignal) to project against"
+            let reason = "\(name): no usable \(prediction.usageSignal) or \(prediction.capacitySignal) "
+                + "to project against"
             return (evaluation(prediction, cluster: name, observed: nil, verdict: .noData, reason: reason), nil)
         }
         let nodes = Double(candidate.cluster.nodeCount)
@@ -172,8 +173,8 @@ public struct GateRound: Sendable {
         var reason = "before starting \(name) (\(candidate.cluster.nodeCount) nodes): \(model.description) "
             + "projects \(Int(projected.rounded())) of \(Int(capacity.rounded())) (\(percent(utilization)))"
         if extrapolation > 1 {
-            reason += ", extrapolated \(extrapolation.formatted(maxFractionDigits: 1))× beyond the cluster sizes measured "
-                + "(\(model.measuredSizes))"
+            reason += ", extrapolated \(extrapolation.formatted(maxFractionDigits: 1))× "
+                + "beyond the cluster sizes measured (\(model.measuredSizes))"
         }
         if utilization <= prediction.maxProjectedUtilization {
             return (evaluation(prediction, cluster: name, observed: utilization, verdict: .pass, reason: reason), nil)
@@ -187,14 +188,16 @@ public struct GateRound: Sendable {
         let probe = max(1, min(firstBatch, Int((headroom / pessimistic).rounded(.down))))
         let probeUtilization = (usage + pessimistic * Double(probe)) / capacity
         let probeBatch = probe < firstBatch
-        reason += "; a guess that far out, so "
-            + (probeBatch ? "\(name) starts with a probe of \(counted(probe, "node"))"
-                : "its first batch of \(counted(probe, "node")) is the probe")
-            + ", \(percent(probeUtilization)) even at cost ∝ pods^\(Int(CostModel.steepestExponent)), "
-            + "and its own measured cost decides the rest"
-            + (probeUtilization > prediction.maxProjectedUtilization ? " (one node is the least a rollout can try)" : "")
-        let evaluation = evaluation(prediction, cluster: name, observed: probeUtilization, verdict: .pass, reason: reason)
-        return (evaluation, probeBatch ? probe : nil)
+        let probeNodes = counted(probe, "node")
+        let start = probeBatch
+            ? "\(name) starts with a probe of \(probeNodes)" : "its first batch of \(probeNodes) is the probe"
+        reason += "; a guess that far out, so \(start), \(percent(probeUtilization)) even at cost ∝ "
+            + "pods^\(Int(CostModel.steepestExponent)), and its own measured cost decides the rest"
+        if probeUtilization > prediction.maxProjectedUtilization {
+            reason += " (one node is the least a rollout can try)"
+        }
+        let passed = evaluation(prediction, cluster: name, observed: probeUtilization, verdict: .pass, reason: reason)
+        return (passed, probeBatch ? probe : nil)
     }
 
     func evaluation(
