@@ -68,8 +68,11 @@ public struct ChildProcess: Sendable {
         return (child.terminationStatus, child.output)
     }
 
-    /// Runs a short-lived tool to completion, blocking the calling thread: only for programs that exit promptly
-    /// (`sluice` commands, tmux clients); use ``run(_:_:environment:directory:)`` for anything else.
+    /// Runs a tool that exits within milliseconds (a tmux client) to completion, blocking the calling thread.
+    ///
+    /// Tests share a cooperative pool of one thread per core: two such waits on a 2-core machine stop every other
+    /// test, and a 20-second stall fails every test with a wall-clock timeout. Anything slower (`sluice`, a browser)
+    /// goes through ``run(_:_:environment:directory:)``.
     public static func runBlocking(
         _ path: String, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil
     ) throws -> (status: Int32, output: String) {
@@ -92,11 +95,11 @@ public struct ChildProcess: Sendable {
 }
 
 /// Polls `condition` (reading real state, not guessing at time) until it holds or `timeoutSeconds` pass.
-public func eventually(timeoutSeconds: Double = 30, _ condition: () throws -> Bool) async throws -> Bool {
+public func eventually(timeoutSeconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(timeoutSeconds)
     while Date() < deadline {
-        if try condition() { return true }
+        if try await condition() { return true }
         try await Task.sleep(for: .milliseconds(50))
     }
-    return try condition()
+    return try await condition()
 }

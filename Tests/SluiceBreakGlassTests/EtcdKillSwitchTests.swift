@@ -66,7 +66,7 @@ struct EtcdKillSwitchTests {
     func killSwitch() async throws {
         let etcd = try LocalEtcd()
         defer { etcd.stop() }
-        let channel = EtcdKillSwitchChannel(endpoint: etcd.clientURL, timeoutSeconds: 2)
+        let channel = EtcdKillSwitchChannel(endpoint: etcd.clientURL, timeoutSeconds: 30)
         // etcd is ready once it answers a range request.
         var ready = false
         let deadline = Date().addingTimeInterval(30)

@@ -41,7 +41,11 @@ struct ExecFanOutTests {
         defer { letGo.finish() }
         let progressCalls = Mutex(0)
         let operation = BreakGlassOperation(
-            channels: [ExecNodeChannel(command: ["/bin/sh", "-c", Self.waitForRelease, "sh", folder.path, "{node}"])],
+            // A long timeout: a command waits for the test's release, which a loaded machine may delay.
+            channels: [
+                ExecNodeChannel(
+                    command: ["/bin/sh", "-c", Self.waitForRelease, "sh", folder.path, "{node}"], timeoutSeconds: 600)
+            ],
             journal: BreakGlassJournal(path: folder.appendingPathComponent("journal.jsonl").path), store: nil,
             parallelism: 3, attempts: 1,
             progress: { _ in
@@ -93,7 +97,8 @@ struct ExecFanOutTests {
         try install("late", in: late)
         try FileManager.default.createDirectory(at: early, withIntermediateDirectories: true)
         let channel = ExecNodeChannel(
-            command: ["revert-node", "{node}"], environment: ["PATH": "\(early.path):\(late.path)", "LOG": log])
+            command: ["revert-node", "{node}"], timeoutSeconds: 600,
+            environment: ["PATH": "\(early.path):\(late.path)", "LOG": log])
         func revert(_ node: String) async throws {
             _ = try await channel.revert(
                 RevertTarget(

@@ -138,7 +138,7 @@ struct GlassWorkspace {
               credential: {tokenSHA256: \(tokenHash), keyFileSHA256: \(keyHash)}
               parallelism: 4
               attempts: 2
-              timeout: 10s
+              timeout: 2m
               nodeCommand:
                 command:
                   - sh

@@ -40,9 +40,13 @@ final class ScratchFolder {
     static let named = FleetCluster(name: "east", nodeCount: 5, nodeNames: ["a", "b", "c", "d", "e"])
 
     /// A driver whose commands log into `folder`'s `calls.log`.
+    ///
+    /// The default timeout is a safety net, never the subject: on a 2-core machine running the whole suite a trivial
+    /// command can take tens of seconds to be seen finished, and a short budget would fail it as timed out. Tests of
+    /// the timeout give a short one to a command that never ends by itself.
     func driver(
         _ folder: ScratchFolder, apply: [String], revert: [String] = recorder("revert"), maxNodesPerCall: Int = 200,
-        timeoutSeconds: Double = 20
+        timeoutSeconds: Double = 600
     ) -> ExecDriver {
         ExecDriver(
             config: ExecDriverConfig(

@@ -5,62 +5,62 @@ import Testing
 @Suite("The sluice CLI as a user runs it")
 struct CLITests {
     @Test("A bad plan is refused with file, line and field, exit 2, and nothing is recorded")
-    func badPlanRefused() throws {
+    func badPlanRefused() async throws {
         let workspace = try Workspace()
         _ = try Scenario.install(in: workspace)
         let plan = try workspace.write("bad.yaml", Scenario.plan().replacingOccurrences(of: "[1, 100%]", with: "[1, 120%]"))
-        let result = try workspace.sluice("submit", plan)
+        let result = try await workspace.sluice("submit", plan)
         #expect(result.status == 2)
         #expect(result.output.contains("bad.yaml:10: spec.waves[1].nodeBatches[1]: 120% is over 100%"))
         #expect(!FileManager.default.fileExists(atPath: workspace.database), "a refused plan created the database")
     }
 
     @Test("Submit, list, get and events work without a daemon; requests wait for it")
-    func readCommandsWithoutDaemon() throws {
+    func readCommandsWithoutDaemon() async throws {
         let workspace = try Workspace()
         let files = try Scenario.install(in: workspace)
-        #expect(try workspace.sluice("submit", files.plan).status == 0)
-        let duplicate = try workspace.sluice("submit", files.plan)
+        #expect(try await workspace.sluice("submit", files.plan).status == 0)
+        let duplicate = try await workspace.sluice("submit", files.plan)
         #expect(duplicate.status == 1)
         #expect(duplicate.output.contains("already exists"))
 
-        let get = try workspace.sluice("get", "agent-rollout", "-o", "json")
+        let get = try await workspace.sluice("get", "agent-rollout", "-o", "json")
         #expect(get.status == 0)
         let view = try JSONSerialization.jsonObject(with: Data(get.output.utf8)) as? [String: Any]
         #expect(view?["phase"] as? String == "pending")
         let waves = view?["waves"] as? [[String: Any]]
         #expect(waves?.count == 2)
 
-        #expect(try workspace.sluice("pause", "agent-rollout", "--reason", "wait for the window").status == 0)
-        let again = try workspace.sluice("pause", "agent-rollout")
+        #expect(try await workspace.sluice("pause", "agent-rollout", "--reason", "wait for the window").status == 0)
+        let again = try await workspace.sluice("pause", "agent-rollout")
         #expect(again.status == 1)
         #expect(again.output.contains("already waiting"))
-        let table = try workspace.sluice("get", "agent-rollout").output
+        let table = try await workspace.sluice("get", "agent-rollout").output
         #expect(table.contains("Pending:   pause"))
 
-        let events = try workspace.sluice("events", "agent-rollout", "-o", "yaml")
+        let events = try await workspace.sluice("events", "agent-rollout", "-o", "yaml")
         #expect(events.status == 0)
         #expect(events.output.contains("verb: requested"))
     }
 
     @Test("Requests that make no sense exit 1 with the reason; unknown rollouts too")
-    func refusedRequests() throws {
+    func refusedRequests() async throws {
         let workspace = try Workspace()
         let files = try Scenario.install(in: workspace)
-        #expect(try workspace.sluice("submit", files.plan).status == 0)
-        let resume = try workspace.sluice("resume", "agent-rollout")
+        #expect(try await workspace.sluice("submit", files.plan).status == 0)
+        let resume = try await workspace.sluice("resume", "agent-rollout")
         #expect(resume.status == 1)
         #expect(resume.output.contains("nothing to resume"))
-        let unknown = try workspace.sluice("abort", "no-such-rollout")
+        let unknown = try await workspace.sluice("abort", "no-such-rollout")
         #expect(unknown.status == 1)
         #expect(unknown.output.contains("no rollout named 'no-such-rollout'"))
     }
 
     @Test("An unusable database exits 3 with the path")
-    func unusableDatabase() throws {
+    func unusableDatabase() async throws {
         let workspace = try Workspace()
         let corrupt = try workspace.write("corrupt.db", String(repeating: "not a database ", count: 500))
-        let result = try workspace.sluice("list", "--db", corrupt)
+        let result = try await workspace.sluice("list", "--db", corrupt)
         #expect(result.status == 3)
         #expect(result.output.contains("corrupt.db"))
     }
@@ -69,29 +69,29 @@ struct CLITests {
     func steeringAgainstDaemon() async throws {
         let workspace = try Workspace()
         let files = try Scenario.install(in: workspace, manualSecondWave: true)
-        #expect(try workspace.sluice("submit", files.plan).status == 0)
+        #expect(try await workspace.sluice("submit", files.plan).status == 0)
         let daemon = try workspace.startDaemon([
             "--driver-config", files.driver, "--signals", files.signals, "--virtual-step", "60", "--interval", "0.02",
             "--exit-when-idle",
         ])
         defer { daemon.kill() }
-        func phase() throws -> String {
-            let output = try workspace.sluice("get", "agent-rollout", "-o", "json").output
+        func phase() async throws -> String {
+            let output = try await workspace.sluice("get", "agent-rollout", "-o", "json").output
             let view = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
             return view?["phase"] as? String ?? "?"
         }
-        #expect(try await eventually { try phase() == "awaitingApproval" })
-        #expect(try workspace.sluice("pause", "agent-rollout").status == 0)
-        #expect(try await eventually { try phase() == "paused" })
-        #expect(try workspace.sluice("resume", "agent-rollout").status == 0)
-        #expect(try await eventually { try phase() == "awaitingApproval" })
-        #expect(try workspace.sluice("rollback", "agent-rollout", "--reason", "changed our minds").status == 0)
+        #expect(try await eventually { try await phase() == "awaitingApproval" })
+        #expect(try await workspace.sluice("pause", "agent-rollout").status == 0)
+        #expect(try await eventually { try await phase() == "paused" })
+        #expect(try await workspace.sluice("resume", "agent-rollout").status == 0)
+        #expect(try await eventually { try await phase() == "awaitingApproval" })
+        #expect(try await workspace.sluice("rollback", "agent-rollout", "--reason", "changed our minds").status == 0)
         #expect(await daemon.waitUntilExit(), "\(daemon.output)")
-        #expect(try phase() == "rolledBack")
+        #expect(try await phase() == "rolledBack")
         let changes = try String(contentsOfFile: workspace.fleetDirectory + "/changes.log", encoding: .utf8)
             .split(separator: "\n").map(String.init)
         #expect(changes.suffix(4) == ["revert alpha a2", "revert alpha a3", "revert alpha a1", "revert alpha a0"])
-        let promote = try workspace.sluice("promote", "agent-rollout")
+        let promote = try await workspace.sluice("promote", "agent-rollout")
         #expect(promote.status == 1)
     }
 }
@@ -99,11 +99,11 @@ struct CLITests {
 @Suite("sluice record")
 struct RecordTests {
     @Test("An unguarded recording of the incident shows the largest cluster's control plane lost")
-    func unguardedRecording() throws {
+    func unguardedRecording() async throws {
         let workspace = try Workspace()
         let plan = Scenario.repositoryRoot + "/Examples/recordings/plan-incident-unguarded.yaml"
         let out = workspace.root.appendingPathComponent("incident.csv").path
-        let result = try workspace.sluice(
+        let result = try await workspace.sluice(
             "record", plan, "--unguarded", "--out", out, "--duration", "20m", "--every", "60s",
             "--signals", "apiserver_availability")
         #expect(result.status == 0, "\(result.output)")
@@ -128,7 +128,7 @@ struct RecordTests {
         }
         #expect(!FileManager.default.fileExists(atPath: workspace.database))
         let files = try Scenario.install(in: workspace)
-        let submit = try workspace.sluice("submit", files.plan)
+        let submit = try await workspace.sluice("submit", files.plan)
         #expect(submit.status == 0)
         #expect(submit.output.contains("created the database \(workspace.database)"))
     }
@@ -137,10 +137,10 @@ struct RecordTests {
     func newerSchemaRefused() async throws {
         let workspace = try Workspace()
         let files = try Scenario.install(in: workspace)
-        #expect(try workspace.sluice("submit", files.plan).status == 0)
+        #expect(try await workspace.sluice("submit", files.plan).status == 0)
         let newer = "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')"
         #expect(try await ChildProcess.run("/usr/bin/sqlite3", [workspace.database, newer]).status == 0)
-        let list = try workspace.sluice("list")
+        let list = try await workspace.sluice("list")
         #expect(list.status == 3)
         #expect(list.output.contains("its schema (v99-from-the-future) is newer than this binary's"))
         let daemon = try workspace.startDaemon(["--driver-config", files.driver, "--signals", files.signals])

@@ -15,7 +15,7 @@ struct CrashRecoveryTests {
     func killAndRestart(fault: String) async throws {
         let workspace = try Workspace()
         let files = try Scenario.install(in: workspace)
-        #expect(try workspace.sluice("submit", files.plan).status == 0)
+        #expect(try await workspace.sluice("submit", files.plan).status == 0)
         let daemonArguments = [
             "--driver-config", files.driver, "--signals", files.signals, "--virtual-step", "60", "--interval", "0",
             "--exit-when-idle", "--owner", "sluiced-test",
@@ -50,7 +50,7 @@ struct TwoDaemonTests {
     func standbyTakesOver() async throws {
         let workspace = try Workspace()
         let files = try Scenario.install(in: workspace, manualSecondWave: true)
-        #expect(try workspace.sluice("submit", files.plan).status == 0)
+        #expect(try await workspace.sluice("submit", files.plan).status == 0)
         func arguments(_ owner: String) -> [String] {
             [
                 "--driver-config", files.driver, "--signals", files.signals, "--virtual-step", "60", "--interval", "0.05",
@@ -70,7 +70,7 @@ struct TwoDaemonTests {
         first.kill()
         #expect(try await eventually { try store.currentLease()?.owner == "second" })
         #expect(try store.currentLease()?.fence == 2)
-        #expect(try workspace.sluice("promote", "agent-rollout", "--reason", "first wave fine").status == 0)
+        #expect(try await workspace.sluice("promote", "agent-rollout", "--reason", "first wave fine").status == 0)
         #expect(await second.waitUntilExit(), "\(second.output)")
         #expect(second.terminationStatus == 0)
         #expect(try store.rollout(named: "agent-rollout")?.status.phase == .completed)

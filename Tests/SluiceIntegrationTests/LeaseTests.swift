@@ -6,17 +6,19 @@ import SluiceStore
 
 @Suite("The lease between real daemons", .serialized)
 struct LeaseTests {
-    /// A driver whose apply takes `seconds` and logs each call (not each node change) to `calls.log`, so that two
-    /// overlapping calls of one batch show even though applying is idempotent.
+    /// A driver whose apply takes `seconds`, and more until the file `go` exists in the fake fleet, and logs each
+    /// call (not each node change) to `calls.log`, so that two overlapping calls of one batch show even though
+    /// applying is idempotent. The test writes `go` once it has seen what it waits for during the first call, so a
+    /// loaded machine cannot let that call end first.
     static func slowDriver(seconds: Int) -> String {
         """
         apiVersion: sluice.dev/v1
         kind: ExecDriver
         metadata: {name: slow}
         spec:
-          timeout: 1m
+          timeout: 10m
           apply:
-            command: [sh, -c, 'echo "apply $1 $2" >> "$SLUICE_FAKE_FLEET/calls.log"; sleep \(seconds)', slow, "{cluster}", "{batch}"]
+            command: [sh, -c, 'echo "apply $1 $2" >> "$SLUICE_FAKE_FLEET/calls.log"; sleep \(seconds); until [ -e "$SLUICE_FAKE_FLEET/go" ]; do sleep 0.1; done', slow, "{cluster}", "{batch}"]
           revert:
             command: [sh, -c, 'echo "revert $1 $2" >> "$SLUICE_FAKE_FLEET/calls.log"', slow, "{cluster}", "{batch}"]
         """
@@ -27,7 +29,7 @@ struct LeaseTests {
         let workspace = try Workspace()
         let files = try Scenario.install(in: workspace)
         let driver = try workspace.write("slow.yaml", Self.slowDriver(seconds: 3))
-        #expect(try workspace.sluice("submit", files.plan).status == 0)
+        #expect(try await workspace.sluice("submit", files.plan).status == 0)
         func arguments(_ owner: String) -> [String] {
             [
                 "--driver-config", driver, "--signals", files.signals, "--virtual-step", "600", "--interval", "0.05",
@@ -40,7 +42,10 @@ struct LeaseTests {
         #expect(try await eventually { try store.currentLease()?.owner == "first" })
         let second = try workspace.startDaemon(arguments("second"))
         defer { second.kill() }
-        #expect(try await eventually { second.output.contains("standing by: lease held by first until") })
+        #expect(
+            try await eventually { second.output.contains("standing by: lease held by first until") },
+            "first: \(first.output)\nsecond: \(second.output)")
+        FileManager.default.createFile(atPath: workspace.fleetDirectory + "/go", contents: nil)
 
         #expect(await first.waitUntilExit(), "\(first.output)")
         #expect(await second.waitUntilExit(), "\(second.output)")
@@ -58,7 +63,7 @@ struct LeaseTests {
     func takeoverKeepsVirtualClock() async throws {
         let workspace = try Workspace()
         let files = try Scenario.install(in: workspace)
-        #expect(try workspace.sluice("submit", files.plan).status == 0)
+        #expect(try await workspace.sluice("submit", files.plan).status == 0)
         func arguments(_ owner: String) -> [String] {
             [
                 "--driver-config", files.driver, "--signals", files.signals, "--virtual-step", "60",

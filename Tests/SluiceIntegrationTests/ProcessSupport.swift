@@ -24,8 +24,8 @@ struct Workspace {
     }
 
     /// Runs `sluice` to completion.
-    func sluice(_ arguments: String...) throws -> (status: Int32, output: String) {
-        try ChildProcess.runBlocking(
+    func sluice(_ arguments: String...) async throws -> (status: Int32, output: String) {
+        try await ChildProcess.run(
             Self.binaries.appendingPathComponent("sluice").path, arguments, environment: environment, directory: root)
     }
 

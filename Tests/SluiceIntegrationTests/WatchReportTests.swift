@@ -47,11 +47,11 @@ enum HarmfulScenario {
         """
 
     /// Writes the files and submits the plan; returns the fleet path for the daemon.
-    static func submit(in workspace: Workspace) throws -> String {
+    static func submit(in workspace: Workspace) async throws -> String {
         let fleetPath = try workspace.write("fleet.yaml", fleet)
         _ = try workspace.write("policy.yaml", policy)
         let planPath = try workspace.write("plan.yaml", plan)
-        let submitted = try workspace.sluice("submit", planPath)
+        let submitted = try await workspace.sluice("submit", planPath)
         #expect(submitted.status == 0, "\(submitted.output)")
         return fleetPath
     }
@@ -62,7 +62,7 @@ struct WatchReportTests {
     @Test("Piped, watch -o json prints one object per change and exits 12 once the halt's rollback is done")
     func pipedWatchExitsOnHalt() async throws {
         let workspace = try Workspace()
-        let fleet = try HarmfulScenario.submit(in: workspace)
+        let fleet = try await HarmfulScenario.submit(in: workspace)
         let watch = try workspace.launch(
             "sluice", ["watch", HarmfulScenario.rollout, "-o", "json", "--exit-on-halt", "--poll-interval", "0.05"])
         let daemon = try workspace.startDaemon(["--simulate", fleet, "--virtual-step", "30", "--interval", "0.02"])
@@ -93,11 +93,11 @@ struct WatchReportTests {
     @Test("The report of a halted rollout, rendered by headless Chromium, shows a chart per gate")
     func reportInChromium() async throws {
         let workspace = try Workspace()
-        let fleet = try HarmfulScenario.submit(in: workspace)
+        let fleet = try await HarmfulScenario.submit(in: workspace)
         let daemon = try workspace.startDaemon(["--simulate", fleet, "--virtual-step", "30", "--interval", "0.02"])
         defer { daemon.kill() }
         let settled = try await eventually(timeoutSeconds: 60) {
-            let get = try workspace.sluice("get", HarmfulScenario.rollout, "-o", "json").output
+            let get = try await workspace.sluice("get", HarmfulScenario.rollout, "-o", "json").output
             return get.contains("\"phase\" : \"halted\"") && !get.contains("\"state\" : \"reverting\"")
                 && get.contains("\"state\" : \"reverted\"")
         }
@@ -105,7 +105,7 @@ struct WatchReportTests {
         daemon.kill()
 
         let htmlPath = workspace.root.appendingPathComponent("report.html").path
-        let report = try workspace.sluice("report", HarmfulScenario.rollout, "--html", htmlPath)
+        let report = try await workspace.sluice("report", HarmfulScenario.rollout, "--html", htmlPath)
         #expect(report.status == 0, "\(report.output)")
         let html = try String(contentsOfFile: htmlPath, encoding: .utf8)
         for gate in HarmfulScenario.gates {
@@ -116,7 +116,7 @@ struct WatchReportTests {
 
         let script = Scenario.repositoryRoot + "/Tests/scripts/check_report.py"
         let png = workspace.root.appendingPathComponent("report.png").path
-        let check = try runTool("/usr/bin/env", ["python3", script, htmlPath, png], in: workspace)
+        let check = try await runTool("/usr/bin/env", ["python3", script, htmlPath, png], in: workspace)
         if check.status == 77 || check.status == 127 {
             print("""
                 ⚠️⚠️⚠️ SKIPPED the Chromium check of the HTML report: \
@@ -139,7 +139,9 @@ struct WatchReportTests {
     }
 }
 
-/// Runs a program outside the build (python3, tmux) to completion; output is stdout and stderr together.
-func runTool(_ path: String, _ arguments: [String], in workspace: Workspace) throws -> (status: Int32, output: String) {
-    try ChildProcess.runBlocking(path, arguments, environment: workspace.environment, directory: workspace.root)
+/// Runs a program outside the build (python3 driving Chromium) to completion; output is stdout and stderr together.
+func runTool(_ path: String, _ arguments: [String], in workspace: Workspace) async throws -> (
+    status: Int32, output: String
+) {
+    try await ChildProcess.run(path, arguments, environment: workspace.environment, directory: workspace.root)
 }

@@ -24,7 +24,9 @@ struct TmuxTerminal {
             for fd in /proc/$$/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-"; fi; done 2>/dev/null
             exec "$0" "$@"
             """
-        return try runTool("/bin/bash", ["-c", closeInherited, tmux, "-u", "-L", socket] + arguments, in: workspace)
+        return try ChildProcess.runBlocking(
+            "/bin/bash", ["-c", closeInherited, tmux, "-u", "-L", socket] + arguments,
+            environment: workspace.environment, directory: workspace.root)
     }
 
     /// Runs `sluice ARGUMENTS` in a new 160×60 window named `name`; the shell then prints `EXIT=<code>` and waits,
@@ -69,7 +71,7 @@ struct WatchTerminalTests {
         }
         let workspace = try Workspace()
         let root = Scenario.repositoryRoot
-        let submitted = try workspace.sluice("submit", root + "/Examples/plan-demo.yaml")
+        let submitted = try await workspace.sluice("submit", root + "/Examples/plan-demo.yaml")
         #expect(submitted.status == 0, "\(submitted.output)")
         let terminal = TmuxTerminal(workspace: workspace, tmux: tmux)
         defer { terminal.stop() }
@@ -104,7 +106,7 @@ struct WatchTerminalTests {
         // A second watch follows the promotion to the end and exits 0, leaving the last frame on the main screen.
         try terminal.startWatch(window: "second", ["watch", rollout, "--db", workspace.database], newSession: false)
         #expect(try await eventually { try terminal.capture("second").contains("AWAITINGAPPROVAL") })
-        #expect(try workspace.sluice("promote", rollout, "--reason", "tmux test").status == 0)
+        #expect(try await workspace.sluice("promote", rollout, "--reason", "tmux test").status == 0)
         let done = try await eventually(timeoutSeconds: 90) { try terminal.capture("second").contains("EXIT=") }
         let final = try terminal.capture("second")
         #expect(done, "\(final)")
