@@ -216,7 +216,7 @@ let package = Package(
         // Real `sluiced` and `sluice` processes: kill and restart, two daemons on one database.
         .testTarget(
             name: "SluiceIntegrationTests",
-            dependencies: ["sluiced", "sluice", "SluiceStore", "SluiceCore", "SluiceTestSupport"]
+            dependencies: ["sluiced", "sluice", "SluiceStore", "SluiceCore", "SluiceManifests", "SluiceTestSupport"]
         ),
     ]
 )

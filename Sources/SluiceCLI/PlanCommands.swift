@@ -27,7 +27,7 @@ struct PlanCommand: AsyncParsableCommand {
                 do {
                     let loaded = try loader.load(file)
                     for warning in loaded.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-                    print("\(file): ok (\(loaded.spec.waves.count) waves, \(loaded.spec.clustersInOrder.count) clusters, policy \(loaded.spec.policy.name))")
+                    print("\(file): ok (\(loaded.spec.waves.count) waves, \(loaded.spec.clustersInOrder.count) clusters, policy \(loaded.policyDescription))")
                 } catch {
                     failed = true
                     FileHandle.standardError.write(Data("\(error)\n".utf8))
@@ -63,7 +63,9 @@ struct Submit: AsyncParsableCommand {
             let store = try global.openStore(create: true)
             let planPath = URL(fileURLWithPath: file).standardized.path
             try store.submit(spec: loaded.spec, planPath: planPath, actor: currentActor, now: wallNow)
-            print("rollout \(loaded.spec.name) submitted: \(loaded.spec.clustersInOrder.count) clusters in \(loaded.spec.waves.count) waves")
+            let spec = loaded.spec
+            print("rollout \(spec.name) submitted: \(spec.clustersInOrder.count) clusters in \(spec.waves.count) waves, "
+                + "policy \(loaded.policyDescription)")
         }
     }
 }

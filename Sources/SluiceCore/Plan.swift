@@ -6,7 +6,7 @@ public struct RolloutPlan: Sendable, Equatable, Codable {
     public var artifact: ArtifactRef
     /// Path of the fleet file, relative to the plan file.
     public var fleetPath: String
-    /// Name of a gate policy in `Policies/`.
+    /// Name of a gate policy in `Policies/`, or a path ending in `.yaml`.
     public var policyName: String
     public var waves: [WavePlan]
 

@@ -12,6 +12,8 @@ final class ManifestReader {
     func add(_ problem: ManifestProblem) { problems.append(problem) }
     func warn(_ warning: ManifestProblem) { warnings.append(warning) }
     func note(path: String, line: Int) { if lines[path] == nil { lines[path] = line } }
+    /// Whether the file holds the field at `path`.
+    func has(_ path: String) -> Bool { lines[path] != nil }
 
     /// The line of `path`, or of its nearest parent that was seen.
     func line(of path: String) -> Int {

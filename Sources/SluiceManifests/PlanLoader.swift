@@ -6,12 +6,19 @@ public struct LoadedPlan: Sendable {
     public var planPath: String
     public var fleetPath: String
     public var policyPath: String
+    /// Whether the plan names no policy and got ``PlanManifest/defaultPolicy``.
+    public var policyIsDefault: Bool
     public var plan: RolloutPlan
     public var fleet: Fleet
     public var spec: RolloutSpec
     /// Problems that do not stop the plan: a bake shorter than a lag (with a policy that only warns), a gate on a
     /// signal no source knows.
     public var warnings: [ManifestProblem]
+
+    /// The policy's name, and that it is the default when the plan names none.
+    public var policyDescription: String {
+        policyIsDefault ? "\(spec.policy.name) (the default: the plan names no policy)" : spec.policy.name
+    }
 }
 
 /// Loads and checks plans the way `plan validate` and `submit` do.
@@ -37,6 +44,7 @@ public struct PlanLoader: Sendable {
             problems += error.problems
             throw ManifestError(problems)
         }
+        let policyIsDefault = !reader.has("spec.policy")
         let policyPath = try findPolicy(plan.policyName, planDirectory: planDirectory, planPath: planPath, reader: reader)
         let (policy, policyWarnings) = try PolicyManifest.read(policyPath)
         switch RolloutSpec.resolve(plan: plan, fleet: fleet, policy: policy) {
@@ -46,8 +54,8 @@ public struct PlanLoader: Sendable {
             }
             if policy.requireBakeCoveringLag && !lagProblems.isEmpty { throw ManifestError(lagProblems) }
             return LoadedPlan(
-                planPath: planPath, fleetPath: fleetPath, policyPath: policyPath, plan: plan, fleet: fleet, spec: spec,
-                warnings: lagProblems + policyWarnings)
+                planPath: planPath, fleetPath: fleetPath, policyPath: policyPath, policyIsDefault: policyIsDefault,
+                plan: plan, fleet: fleet, spec: spec, warnings: lagProblems + policyWarnings)
         case .failure(let failure):
             throw ManifestError(failure.issues.map {
                 ManifestProblem(file: planPath, line: reader.line(of: $0.fieldPath), field: $0.fieldPath, message: $0.message)
@@ -92,9 +100,11 @@ public struct PlanLoader: Sendable {
         candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             .appendingPathComponent("Policies/\(name).yaml").path)
         if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
+        let named = reader.has("spec.policy")
+            ? "no policy '\(name)' found" : "the plan names no policy and the default '\(name)' was not found"
         throw ManifestError([ManifestProblem(
             file: planPath, line: reader.line(of: "spec.policy"), field: "spec.policy",
-            message: "no policy '\(name)' found (looked for \(name).yaml in --policies folders, in Policies/ "
-                + "folders above the plan and in ./Policies); name a policy in Policies/ or give a path ending in .yaml")])
+            message: "\(named) (looked for \(name).yaml in --policies folders, in Policies/ folders above the plan "
+                + "and in ./Policies); name a policy in Policies/ or give a path ending in .yaml")])
     }
 }

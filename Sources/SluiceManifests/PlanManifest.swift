@@ -3,6 +3,9 @@ internal import Yams
 
 /// Reads `kind: RolloutPlan` files, without resolving the fleet and policy they name.
 public enum PlanManifest {
+    /// The policy of a plan that names none: the shipped one that gates on every signal of the Dec 2024 incident.
+    public static let defaultPolicy = "control-plane-safe"
+
     /// The plan in `path` and the reader that knows where each field stands.
     static func decode(_ path: String) throws(ManifestError) -> (RolloutPlan, ManifestReader) {
         let root = try ManifestFile.root(of: path, kind: "RolloutPlan")
@@ -11,7 +14,7 @@ public enum PlanManifest {
         let spec = fields?.required("spec")?.mapping(allowed: ["artifact", "fleet", "policy", "waves"])
         let artifact = spec?.required("artifact").flatMap(decodeArtifact)
         let fleet = spec?.required("fleet")?.string()
-        let policy = spec?.required("policy")?.string()
+        let policy = spec?["policy"].map { $0.string() } ?? defaultPolicy
         let waves = (spec?.required("waves")?.sequence() ?? []).compactMap(decodeWave)
         try root.reader.check()
         guard let name, let artifact, let fleet, let policy else { throw ManifestError(root.reader.problems) }

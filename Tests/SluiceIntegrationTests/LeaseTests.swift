@@ -45,7 +45,7 @@ struct LeaseTests {
         #expect(
             try await eventually { second.output.contains("standing by: lease held by first until") },
             "first: \(first.output)\nsecond: \(second.output)")
-        FileManager.default.createFile(atPath: workspace.fleetDirectory + "/go", contents: nil)
+        _ = FileManager.default.createFile(atPath: workspace.fleetDirectory + "/go", contents: nil)
 
         #expect(await first.waitUntilExit(), "\(first.output)")
         #expect(await second.waitUntilExit(), "\(second.output)")

@@ -112,6 +112,26 @@ import Testing
         #expect(loaded.policyPath == policyPath)
     }
 
+    @Test func aPlanThatNamesNoPolicyGetsControlPlaneSafeAndSaysSo() throws {
+        let folder = try ScratchFolder()
+        let safe = Manifests.policy.replacingOccurrences(of: "name: test-policy", with: "name: control-plane-safe")
+        let policyPath = try folder.write("Policies/control-plane-safe.yaml", safe)
+        try folder.write("fleet.yaml", Manifests.fleet)
+        let plan = Manifests.plan(waves: Manifests.canaryWave)
+            .replacingOccurrences(of: "  policy: test-policy\n", with: "")
+        #expect(!plan.contains("policy:"))
+        let loaded = try PlanLoader().load(try folder.write("plan.yaml", plan))
+        #expect(loaded.policyPath == policyPath)
+        #expect(loaded.spec.policy.name == "control-plane-safe")
+        #expect(loaded.policyIsDefault)
+        #expect(loaded.policyDescription == "control-plane-safe (the default: the plan names no policy)")
+
+        let namedPath = try Manifests.writePlanFolder(folder, plan: Manifests.plan(waves: Manifests.canaryWave))
+        let named = try PlanLoader().load(namedPath)
+        #expect(!named.policyIsDefault)
+        #expect(named.policyDescription == "test-policy")
+    }
+
     @Test func aMissingPolicyIsReportedOnThePolicyLine() throws {
         let folder = try ScratchFolder()
         let plan = Manifests.plan(waves: Manifests.canaryWave, policy: "no-such-policy-\(UUID().uuidString.prefix(8))")

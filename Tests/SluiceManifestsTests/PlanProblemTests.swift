@@ -258,14 +258,13 @@ import Testing
         expectProblem(
             error, file: path, line: line(of: "fleet:", in: plan), field: "spec.artifact", containing: "is required")
         expectProblem(
-            error, file: path, line: line(of: "fleet:", in: plan), field: "spec.policy", containing: "is required")
-        expectProblem(
             error, file: path, line: line(of: "- clusters", in: plan), field: "spec.waves[0].name",
             containing: "is required")
         expectProblem(
             error, file: path, line: line(of: "- clusters", in: plan), field: "spec.waves[0].nodeBatches",
             containing: "is required")
-        #expect(error?.problems.count == 5)
+        // No policy is no problem: the plan gets the default.
+        #expect(error?.problems.count == 4)
     }
 
     @Test func anUnsupportedApiVersionIsRefused() throws {
