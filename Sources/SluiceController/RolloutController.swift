@@ -137,7 +137,8 @@ public struct RolloutController: Sendable {
         let now = await clock.now()
         var input = try store.reconcileInput(rollout: name, now: now)
         for cluster in Reconciler.clustersToWatch(spec: input.spec, status: input.status) {
-            input.signals[cluster] = await signals.read(policy: input.spec.policy, cluster: cluster, now: now)
+            input.signals[cluster] = await signals.read(
+                policy: input.spec.policy, cluster: cluster, artifact: input.spec.artifact.name, now: now)
         }
         var decision = Reconciler.decide(input)
         decision.gateEvaluations = sampler.sample(decision.gateEvaluations, rollout: name)

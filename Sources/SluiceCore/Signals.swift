@@ -15,6 +15,19 @@ public struct SignalSample: Sendable, Equatable, Codable {
 public protocol SignalSource: Sendable {
     /// The samples of `signal` for `cluster` with `from <= at <= through`, oldest first.
     func samples(cluster: String, signal: String, from: Double, through: Double) async throws -> [SignalSample]
+
+    /// The same for a rollout of `artifact`: a source whose queries name the artifact's own series (its FlowSchema,
+    /// its DaemonSet) reads those. Others ignore the artifact.
+    func samples(cluster: String, artifact: String, signal: String, from: Double, through: Double) async throws
+        -> [SignalSample]
+}
+
+extension SignalSource {
+    public func samples(cluster: String, artifact: String, signal: String, from: Double, through: Double) async throws
+        -> [SignalSample]
+    {
+        try await samples(cluster: cluster, signal: signal, from: from, through: through)
+    }
 }
 
 /// The signals read for one cluster over the windows the policy needs, or why they could not be read.
@@ -33,13 +46,15 @@ public struct ClusterSignals: Sendable, Equatable {
 }
 
 extension SignalSource {
-    /// Reads every signal `policy` needs for `cluster` over the widest window any gate asks for, ending at `now`.
-    public func read(policy: GatePolicy, cluster: String, now: Double) async -> ClusterSignals {
+    /// Reads every signal `policy` needs for `cluster`, in a rollout of `artifact`, over the widest window any gate
+    /// asks for, ending at `now`.
+    public func read(policy: GatePolicy, cluster: String, artifact: String, now: Double) async -> ClusterSignals {
         var signals = ClusterSignals(cluster: cluster)
         for name in policy.signalNames {
             let from = now - policy.readSeconds(of: name)
             do {
-                signals.samples[name] = try await samples(cluster: cluster, signal: name, from: from, through: now)
+                signals.samples[name] = try await samples(
+                    cluster: cluster, artifact: artifact, signal: name, from: from, through: now)
             } catch {
                 signals.errors[name] = "\(error)"
             }
@@ -100,7 +115,7 @@ public enum SignalKind: String, Sendable, Equatable, CaseIterable {
 }
 
 /// The signals Sluice's sources know by name: the simulator produces them all, the default Prometheus queries read
-/// them (the `agent_*` ones need a query of your own), and predictions use some of them by default.
+/// them (the `agent_*` ones from the artifact's own FlowSchema and DaemonSet), and predictions use some by default.
 ///
 /// A test keeps this list in step with the simulator's signals and the default queries.
 public enum KnownSignals {

@@ -19,7 +19,8 @@ public struct PrometheusSourceConfig: Sendable, Equatable {
     public var stepSeconds: Double
     /// Controller time `t` is Prometheus time `t + offsetSeconds` (a virtual clock starts at 0).
     public var offsetSeconds: Double
-    /// PromQL templates by signal name, over the defaults; `{cluster}` and `{signal}` are substituted.
+    /// PromQL templates by signal name, over the defaults; `{cluster}`, `{signal}` and `{artifact}` (the rollout's)
+    /// are substituted.
     public var queries: [String: String]
     /// The template for a signal with no query of its own (nil: such a signal is an error, no data).
     public var fallbackQuery: String?
@@ -45,7 +46,7 @@ public struct PrometheusSourceConfig: Sendable, Equatable {
     }
 
     /// The placeholders a query may use.
-    public static let placeholders = ["cluster", "signal"]
+    public static let placeholders = ["cluster", "signal", "artifact"]
 
     /// A query that reads a recording backfilled with `sluice record --format openmetrics` (or recording rules that
     /// name their series after the signals).
@@ -75,6 +76,19 @@ public struct PrometheusSourceConfig: Sendable, Equatable {
         "dns_lookup_latency_p99_seconds":
             "histogram_quantile(0.99, sum by (le) (rate(coredns_dns_request_duration_seconds_bucket{cluster=\"{cluster}\"}[5m])))",
         "cluster_nodes": "count(kube_node_info{cluster=\"{cluster}\"})",
+        // The agent's own share, from the FlowSchema named after the artifact (Examples/kubectl/flowschema.yaml):
+        // kube-apiserver labels these APF series by flow_schema.
+        // A flow schema's series appear with its first request: none yet is 0, but only while the apiserver's APF
+        // metrics are scraped at all (its nominal limits), so an apiserver that cannot be scraped stays no data.
+        "agent_api_seats":
+            "sum(apiserver_flowcontrol_current_executing_seats{cluster=\"{cluster}\",flow_schema=\"{artifact}\"}) or 0 * sum(apiserver_flowcontrol_nominal_limit_seats{cluster=\"{cluster}\"})",
+        "agent_api_requests_per_second":
+            "sum(rate(apiserver_flowcontrol_dispatched_requests_total{cluster=\"{cluster}\",flow_schema=\"{artifact}\"}[5m])) or 0 * sum(apiserver_flowcontrol_nominal_limit_seats{cluster=\"{cluster}\"})",
+        // The agent's nodes, from kube-state-metrics' series of the DaemonSet named after the artifact.
+        "agent_nodes":
+            "sum(kube_daemonset_status_current_number_scheduled{cluster=\"{cluster}\",daemonset=\"{artifact}\"})",
+        "agent_ready_ratio":
+            "sum(kube_daemonset_status_number_ready{cluster=\"{cluster}\",daemonset=\"{artifact}\"}) / sum(kube_daemonset_status_current_number_scheduled{cluster=\"{cluster}\",daemonset=\"{artifact}\"})",
     ]
 }
 
@@ -111,7 +125,8 @@ public enum PrometheusSourceManifest {
             for (signal, query) in map {
                 for placeholder in ExecDriverManifest.placeholders(in: query)
                 where !PrometheusSourceConfig.placeholders.contains(placeholder) {
-                    node.fail("queries.\(signal): unknown placeholder {\(placeholder)}; use {cluster}, {signal}")
+                    node.fail(
+                        "queries.\(signal): unknown placeholder {\(placeholder)}; use {cluster}, {signal}, {artifact}")
                 }
                 queries[signal] = query
             }

@@ -39,21 +39,39 @@ public struct PrometheusSignalSource: SignalSource {
         session = URLSession(configuration: configuration)
     }
 
-    /// The PromQL for `signal` on `cluster`, or nil when neither a query nor a fallback covers the signal.
-    public func query(cluster: String, signal: String) -> String? {
+    /// The PromQL for `signal` on `cluster` in a rollout of `artifact`, or nil when neither a query nor a fallback
+    /// covers the signal. `{artifact}` stays as written without an artifact (and the query then fails).
+    public func query(cluster: String, signal: String, artifact: String? = nil) -> String? {
         guard let template = config.queries[signal] ?? config.fallbackQuery else { return nil }
         return ExecDriverManifest.substitute(template) { name in
             switch name {
             case "cluster": cluster
             case "signal": signal
+            case "artifact": artifact
             default: nil
             }
         }
     }
 
     public func samples(cluster: String, signal: String, from: Double, through: Double) async throws -> [SignalSample] {
-        guard let promQL = query(cluster: cluster, signal: signal) else {
+        try await fetch(cluster: cluster, artifact: nil, signal: signal, from: from, through: through)
+    }
+
+    public func samples(cluster: String, artifact: String, signal: String, from: Double, through: Double) async throws
+        -> [SignalSample]
+    {
+        try await fetch(cluster: cluster, artifact: artifact, signal: signal, from: from, through: through)
+    }
+
+    /// Runs the signal's query over the window; a query naming `{artifact}` needs one.
+    func fetch(cluster: String, artifact: String?, signal: String, from: Double, through: Double) async throws
+        -> [SignalSample]
+    {
+        guard let promQL = query(cluster: cluster, signal: signal, artifact: artifact) else {
             throw PrometheusError("no query for signal '\(signal)'; add one under spec.queries or set spec.fallbackQuery")
+        }
+        if artifact == nil && promQL.contains("{artifact}") {
+            throw PrometheusError("the query for '\(signal)' names {artifact}, and it is read outside a rollout")
         }
         guard let base = config.clusterURLs[cluster] ?? config.baseURL else {
             throw PrometheusError("no Prometheus URL for cluster '\(cluster)'; add it to spec.clusterURLs or set spec.url")

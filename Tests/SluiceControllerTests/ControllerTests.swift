@@ -95,7 +95,7 @@ struct ControllerTests {
         // The first daemon recorded its decision, then died before calling the driver.
         let lease = try #require(try store.acquireLease(owner: "daemon-1", now: 0, ttlSeconds: 30))
         var input = try store.reconcileInput(rollout: "r1", now: 0)
-        input.signals["a"] = await HealthySignals().read(policy: input.spec.policy, cluster: "a", now: 0)
+        input.signals["a"] = await HealthySignals().read(policy: input.spec.policy, cluster: "a", artifact: "agent", now: 0)
         let decision = Reconciler.decide(input)
         try store.record(decision, rollout: "r1", now: 0, lease: lease)
         #expect(try store.intendedActions(rollout: "r1").map(\.action.key) == ["apply/a/0"])
@@ -260,7 +260,7 @@ struct LostLeaseTests {
         let first = makeController(store: store, driver: driver, clock: ManualClock(), leaseClock: leaseClock, owner: "one")
         let lease = try #require(try await first.acquireLease())
         var input = try store.reconcileInput(rollout: "r1", now: 0)
-        input.signals["a"] = await HealthySignals().read(policy: input.spec.policy, cluster: "a", now: 0)
+        input.signals["a"] = await HealthySignals().read(policy: input.spec.policy, cluster: "a", artifact: "agent", now: 0)
         let decision = Reconciler.decide(input)
         try store.record(decision, rollout: "r1", now: 0, lease: lease)
         // The first daemon stalls past its lease; a second one takes over before the driver call.

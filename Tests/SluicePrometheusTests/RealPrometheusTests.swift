@@ -177,6 +177,46 @@ func simulatedRecording() async throws -> (spec: RolloutSpec, samples: [Recorded
     return (loaded.spec, rounded)
 }
 
+/// A Prometheus on loopback holding an OpenMetrics text backfilled with promtool; the caller kills `server`.
+struct BackfilledPrometheus {
+    let server: Child
+    let base: String
+
+    /// Backfills `openMetrics` into a TSDB under `directory` and starts Prometheus on it, ready to answer.
+    static func start(_ openMetrics: String, in directory: URL) async throws -> BackfilledPrometheus {
+        let recordingPath = directory.appendingPathComponent("recording.om")
+        try openMetrics.write(to: recordingPath, atomically: true, encoding: .utf8)
+        let tsdb = directory.appendingPathComponent("tsdb")
+        let backfill = try Child(
+            RealPrometheusTests.promtool, ["tsdb", "create-blocks-from", "openmetrics", recordingPath.path, tsdb.path],
+            log: directory.appendingPathComponent("promtool.log"))
+        defer { backfill.killNow() }
+        #expect(await backfill.waitUntilExit(timeoutSeconds: 120), "promtool hung")
+        #expect(backfill.process.terminationStatus == 0, "promtool failed: \(backfill.output)")
+
+        let port = try freeLoopbackPort()
+        let config = directory.appendingPathComponent("prometheus.yml")
+        try "global:\n  scrape_interval: 1m\nscrape_configs: []\n".write(to: config, atomically: true, encoding: .utf8)
+        let server = try Child(
+            RealPrometheusTests.prometheus,
+            [
+                "--config.file", config.path, "--storage.tsdb.path", tsdb.path, "--storage.tsdb.retention.time", "30d",
+                "--web.listen-address", "127.0.0.1:\(port)",
+            ],
+            log: directory.appendingPathComponent("prometheus.log"))
+        let base = "http://127.0.0.1:\(port)"
+        // Ready (blocks can take a moment to load): polled, with a deadline.
+        var ready = false
+        let deadline = Date().addingTimeInterval(60)
+        while !ready && Date() < deadline && server.process.isRunning {
+            ready = await answers(URL(string: base + "/-/ready")!)
+            if !ready { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(ready, "Prometheus did not become ready: \(server.output.suffix(3000))")
+        return BackfilledPrometheus(server: server, base: base)
+    }
+}
+
 // MARK: - The tests
 
 @Suite("Prometheus as a signal source, against a real Prometheus on loopback")
@@ -210,38 +250,12 @@ struct RealPrometheusTests {
         let offset = ((now - 7200 - 3600) / 60).rounded(.down) * 60
         let samples = incidentRecording()
         let simulated = try await simulatedRecording()
-        let recordingPath = directory.appendingPathComponent("incident.om")
-        try OpenMetricsRecording.render(samples + simulated.samples, offsetSeconds: offset).write(
-            to: recordingPath, atomically: true, encoding: .utf8)
-        let tsdb = directory.appendingPathComponent("tsdb")
-        let backfill = try Child(
-            Self.promtool, ["tsdb", "create-blocks-from", "openmetrics", recordingPath.path, tsdb.path],
-            log: directory.appendingPathComponent("promtool.log"))
-        defer { backfill.killNow() }
-        #expect(await backfill.waitUntilExit(timeoutSeconds: 120), "promtool hung")
-        #expect(backfill.process.terminationStatus == 0, "promtool failed: \(backfill.output)")
-
-        let port = try freeLoopbackPort()
-        let config = directory.appendingPathComponent("prometheus.yml")
-        try "global:\n  scrape_interval: 1m\nscrape_configs: []\n".write(to: config, atomically: true, encoding: .utf8)
-        let server = try Child(
-            Self.prometheus,
-            [
-                "--config.file", config.path, "--storage.tsdb.path", tsdb.path, "--storage.tsdb.retention.time", "30d",
-                "--web.listen-address", "127.0.0.1:\(port)",
-            ],
-            log: directory.appendingPathComponent("prometheus.log"))
+        let prometheus = try await BackfilledPrometheus.start(
+            OpenMetricsRecording.render(samples + simulated.samples, offsetSeconds: offset), in: directory)
+        let server = prometheus.server
         defer { server.killNow() }
-        let base = "http://127.0.0.1:\(port)"
-
-        // Ready, then the backfilled series answers (blocks can take a moment to load): polled, with a deadline.
-        var ready = false
+        let base = prometheus.base
         let deadline = Date().addingTimeInterval(60)
-        while !ready && Date() < deadline && server.process.isRunning {
-            ready = await answers(URL(string: base + "/-/ready")!)
-            if !ready { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        #expect(ready, "Prometheus did not become ready: \(server.output.suffix(3000))")
         let source = PrometheusSignalSource(config: PrometheusSourceConfig(
             baseURL: base, queryTimeoutSeconds: 60, retries: 1, stepSeconds: 30, offsetSeconds: offset, queries: [:],
             fallbackQuery: PrometheusSourceConfig.recordedSeriesQuery))
@@ -294,6 +308,99 @@ struct RealPrometheusTests {
         await server.stop()
         let refused = await noDataReason(source, signal: "dns_servfail_ratio")
         #expect(refused?.contains("connection refused") == true, "\(refused ?? "data")")
+    }
+
+    /// Series as kube-apiserver and kube-state-metrics name them, for three clusters: `a` runs the agent on 3 of 4
+    /// nodes beside other flow schemas and DaemonSets, `b` has APF metrics but no request of the agent yet, `c` is not
+    /// scraped at all. Every 30 s for 2 h from `offset`.
+    static func agentSeries(offset: Double) -> String {
+        let times = stride(from: 0.0, through: 7200, by: 30).map { offset + $0 }
+        func series(_ name: String, _ labels: String, _ value: (Double) -> Double) -> String {
+            times.map { "\(name){\(labels)} \(value($0 - offset)) \(Int($0))\n" }.joined()
+        }
+        func family(_ name: String, _ type: String, _ body: String...) -> String {
+            "# TYPE \(name) \(type)\n" + body.joined()
+        }
+        let seats = "apiserver_flowcontrol_current_executing_seats"
+        let limit = "apiserver_flowcontrol_nominal_limit_seats"
+        let dispatched = "apiserver_flowcontrol_dispatched_requests"
+        let scheduled = "kube_daemonset_status_current_number_scheduled"
+        let ready = "kube_daemonset_status_number_ready"
+        let agent = #"flow_schema="telemetry-agent",priority_level="telemetry-agent""#
+        let agentSet = #"namespace="observability",daemonset="telemetry-agent""#
+        return family(
+            seats, "gauge",
+            series(seats, #"cluster="a",\#(agent)"#) { _ in 6 },
+            series(seats, #"cluster="a",flow_schema="workload-low",priority_level="workload-low""#) { _ in 40 },
+            series(seats, #"cluster="a",flow_schema="telemetry-agent-canary",priority_level="workload-low""#) { _ in 100 },
+            series(seats, #"cluster="b",flow_schema="workload-low",priority_level="workload-low""#) { _ in 30 })
+            + family(
+                limit, "gauge",
+                series(limit, #"cluster="a",priority_level="telemetry-agent""#) { _ in 60 },
+                series(limit, #"cluster="a",priority_level="workload-low""#) { _ in 300 },
+                series(limit, #"cluster="b",priority_level="workload-low""#) { _ in 300 })
+            + family(dispatched, "counter", series(dispatched + "_total", #"cluster="a",\#(agent)"#) { 3 * $0 })
+            + family(
+                scheduled, "gauge",
+                series(scheduled, #"cluster="a",\#(agentSet)"#) { _ in 3 },
+                series(scheduled, #"cluster="a",namespace="monitoring",daemonset="node-exporter""#) { _ in 4 },
+                series(scheduled, #"cluster="b",\#(agentSet)"#) { _ in 0 })
+            + family(
+                ready, "gauge",
+                series(ready, #"cluster="a",\#(agentSet)"#) { _ in 2 },
+                series(ready, #"cluster="a",namespace="monitoring",daemonset="node-exporter""#) { _ in 4 },
+                series(ready, #"cluster="b",\#(agentSet)"#) { _ in 0 })
+            + "# EOF\n"
+    }
+
+    @Test(
+        "The default agent_* queries read the artifact's own FlowSchema and DaemonSet; no request yet is 0, no scrape is no data",
+        .enabled(if: installed), .timeLimit(.minutes(5)))
+    func agentSignalsFromKubernetesSeries() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let offset = ((Date().timeIntervalSince1970 - 7200 - 3600) / 60).rounded(.down) * 60
+        let prometheus = try await BackfilledPrometheus.start(Self.agentSeries(offset: offset), in: directory)
+        defer { prometheus.server.killNow() }
+        let source = PrometheusSignalSource(config: PrometheusSourceConfig(
+            baseURL: prometheus.base, queryTimeoutSeconds: 60, retries: 1, offsetSeconds: offset))
+        func newest(_ cluster: String, _ signal: String) async throws -> Double? {
+            try await source.samples(cluster: cluster, artifact: "telemetry-agent", signal: signal, from: 7000, through: 7200)
+                .last?.value
+        }
+        func reason(_ cluster: String, _ signal: String) async -> String? {
+            do {
+                _ = try await source.samples(
+                    cluster: cluster, artifact: "telemetry-agent", signal: signal, from: 7000, through: 7200)
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        // Blocks can take a moment to load: wait for the first series.
+        let loaded = Date().addingTimeInterval(60)
+        while (try? await newest("a", "agent_api_seats")) == nil && Date() < loaded {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+
+        #expect(try await newest("a", "agent_api_seats") == 6)
+        let rate = try #require(try await newest("a", "agent_api_requests_per_second"))
+        #expect(abs(rate - 3) < 0.01)
+        #expect(try await newest("a", "agent_nodes") == 3)
+        let readyRatio = try #require(try await newest("a", "agent_ready_ratio"))
+        #expect(abs(readyRatio - 2.0 / 3.0) < 1e-9)
+
+        #expect(try await newest("b", "agent_api_seats") == 0)
+        #expect(try await newest("b", "agent_api_requests_per_second") == 0)
+        #expect(try await newest("b", "agent_nodes") == 0)
+        #expect(await reason("b", "agent_ready_ratio")?.contains("NaN") == true)
+
+        for signal in ["agent_api_seats", "agent_api_requests_per_second", "agent_nodes"] {
+            let missing = await reason("c", signal)
+            #expect(missing?.contains("no data") == true, "\(signal): \(missing ?? "data")")
+        }
+        let outside = await noDataReason(source, signal: "agent_api_seats")
+        #expect(outside?.contains("names {artifact}, and it is read outside a rollout") == true, "\(outside ?? "data")")
     }
 
     /// Behaviour, not speed: two overloaded answers are retried, the third attempt hangs and the query gives up on its

@@ -47,14 +47,23 @@ struct ResponseAndRecordingTests {
         #expect(throws: PrometheusError.self) { try PrometheusResponse.parse(Data(two.utf8), status: 200) }
     }
 
-    @Test("Queries substitute the cluster and signal; signals with no query are no data")
+    @Test("Queries substitute the cluster, signal and artifact; signals with no query are no data")
     func queries() async {
         let source = PrometheusSignalSource(config: PrometheusSourceConfig(baseURL: "http://127.0.0.1:1"))
         #expect(source.query(cluster: "c1", signal: "apiserver_429_ratio")?.contains(#"{cluster="c1",code="429"}"#) == true)
-        #expect(source.query(cluster: "c1", signal: "agent_nodes") == nil)
-        await #expect(throws: PrometheusError.self) {
+        #expect(
+            source.query(cluster: "c1", signal: "agent_nodes", artifact: "telemetry-agent")
+                == #"sum(kube_daemonset_status_current_number_scheduled{cluster="c1",daemonset="telemetry-agent"})"#)
+        #expect(source.query(cluster: "c1", signal: "my_own_signal") == nil)
+        let noQuery = await #expect(throws: PrometheusError.self) {
+            try await source.samples(cluster: "c1", signal: "my_own_signal", from: 0, through: 60)
+        }
+        #expect(noQuery?.reason.contains("no query for signal 'my_own_signal'") == true)
+        // Outside a rollout there is no artifact for the agent's queries: no data, said so, nothing sent.
+        let noArtifact = await #expect(throws: PrometheusError.self) {
             try await source.samples(cluster: "c1", signal: "agent_nodes", from: 0, through: 60)
         }
+        #expect(noArtifact?.reason.contains("names {artifact}") == true)
         let recorded = PrometheusSignalSource(config: PrometheusSourceConfig(
             baseURL: "http://x", queries: [:], fallbackQuery: PrometheusSourceConfig.recordedSeriesQuery))
         #expect(recorded.query(cluster: "c1", signal: "dns_servfail_ratio") == #"dns_servfail_ratio{cluster="c1"}"#)

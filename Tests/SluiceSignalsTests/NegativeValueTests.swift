@@ -49,14 +49,14 @@ import Testing
         // -1 is under the bound: without the check the gate would pass on it.
         let policy = GatePolicy(
             name: "p", gates: [Gate(name: "g", signal: signal, aggregation: .last, bound: .atMost(1))])
-        let signals = await source.read(policy: policy, cluster: "east", now: 115)
+        let signals = await source.read(policy: policy, cluster: "east", artifact: "agent", now: 115)
         #expect(signals.errors[signal]?.contains("never negative") == true)
         let evaluation = try #require(GateEvaluator.evaluate(policy: policy, signals: signals, now: 115).first)
         #expect(evaluation.verdict == .noData)
         #expect(evaluation.observed == nil)
         #expect(evaluation.reason.contains("recorded as -1 at 110 s"))
         // Before the broken sample the same gate passes on the same recording.
-        let before = await source.read(policy: policy, cluster: "east", now: 105)
+        let before = await source.read(policy: policy, cluster: "east", artifact: "agent", now: 105)
         #expect(GateEvaluator.evaluate(policy: policy, signals: before, now: 105).map(\.verdict) == [.pass])
     }
 

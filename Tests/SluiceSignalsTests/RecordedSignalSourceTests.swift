@@ -88,7 +88,7 @@ import Testing
                 Gate(name: "absent", signal: "saturation", bound: .atMost(1)),
             ],
             maxSampleAgeSeconds: 60)
-        let signals = await source.read(policy: policy, cluster: "east", now: 200)
+        let signals = await source.read(policy: policy, cluster: "east", artifact: "agent", now: 200)
         // latency: the widest window (90 s) beats the staleness limit (60 s): 110...200.
         #expect(signals.samples["latency"]?.map(\.at) == [110, 120, 130, 140, 150, 160, 170, 180, 190, 200])
         // errors: the staleness limit (60 s) beats the 10 s window: 140...200.
@@ -108,13 +108,13 @@ import Testing
         let source = try RecordedSignalSource(path: path)
         let policy = GatePolicy(
             name: "p", gates: [Gate(name: "latency", signal: "latency", aggregation: .max, bound: .atMost(1))])
-        let signals = await source.read(policy: policy, cluster: "east", now: 115)
+        let signals = await source.read(policy: policy, cluster: "east", artifact: "agent", now: 115)
         #expect(signals.samples["latency"]?.count == 2)
         let evaluation = try #require(GateEvaluator.evaluate(policy: policy, signals: signals, now: 115).first)
         #expect(evaluation.verdict == .noData)
         #expect(evaluation.observed == nil)
         // Before the NaN was recorded the same gate passes on the same recording.
-        let before = await source.read(policy: policy, cluster: "east", now: 105)
+        let before = await source.read(policy: policy, cluster: "east", artifact: "agent", now: 105)
         #expect(GateEvaluator.evaluate(policy: policy, signals: before, now: 105).map(\.verdict) == [.pass])
     }
 }
