@@ -120,6 +120,8 @@ extension ClusterModel {
             }
             snapshot[SimulatedSignal.agentAPIRequestsPerSecond.index] = recorder.agentArrivals / window
             snapshot[SimulatedSignal.agentAPISeats.index] = recorder.agentSeats / steps
+            snapshot[SimulatedSignal.agentPodsNotReady.index] = 0
+            snapshot[SimulatedSignal.agentRestartsPerSecond.index] = 0
         }
         snapshot[SimulatedSignal.availability.index] =
             recorder.attempts > 0 ? max(0, 1 - recorder.failures / recorder.attempts) : 1

@@ -4,7 +4,9 @@
 /// can be scraped (all down, or too overloaded to answer); `apf_*` are also missing with APF off, as the metrics do
 /// not exist then. `apiserver_availability` comes from a black-box probe and is always there. `dns_*` come from
 /// CoreDNS, `agent_ready_ratio` and `agent_nodes` from the agents themselves (`agent_ready_ratio` is missing while no
-/// node runs the agent), `cluster_nodes` from the inventory.
+/// node runs the agent), `cluster_nodes` from the inventory. `agent_pods_not_ready` and `agent_restarts_per_second`
+/// come from kube-state-metrics, which lists through the apiserver: missing with it. The model's agents never crash,
+/// so both are 0 when present; they are there so that policies gating on them run in simulation as on a real fleet.
 public enum SimulatedSignal: String, Sendable, CaseIterable {
     case listLatencyP99Seconds = "apiserver_list_latency_p99_seconds"
     case mutatingLatencyP99Seconds = "apiserver_mutating_latency_p99_seconds"
@@ -24,6 +26,8 @@ public enum SimulatedSignal: String, Sendable, CaseIterable {
     case agentAPISeats = "agent_api_seats"
     case clusterNodes = "cluster_nodes"
     case agentNodes = "agent_nodes"
+    case agentPodsNotReady = "agent_pods_not_ready"
+    case agentRestartsPerSecond = "agent_restarts_per_second"
 
     /// Every signal name, in a fixed order.
     public static let allNames: [String] = allCases.map(\.rawValue)
@@ -61,6 +65,8 @@ public enum SimulatedSignal: String, Sendable, CaseIterable {
         case .agentAPISeats: 15
         case .clusterNodes: 16
         case .agentNodes: 17
+        case .agentPodsNotReady: 18
+        case .agentRestartsPerSecond: 19
         }
     }
 
@@ -68,7 +74,7 @@ public enum SimulatedSignal: String, Sendable, CaseIterable {
         switch self {
         case .ratio429, .ratio5xx, .dnsServfailRatio: .ratio
         case .availability, .agentReadyRatio: .availability
-        case .apfSeatsLimit, .clusterNodes, .agentNodes: .none
+        case .apfSeatsLimit, .clusterNodes, .agentNodes, .agentPodsNotReady, .agentRestartsPerSecond: .none
         default: .relative
         }
     }

@@ -139,6 +139,8 @@ public enum KnownSignals {
         ("agent_api_seats", .seats),
         ("cluster_nodes", .count),
         ("agent_nodes", .count),
+        ("agent_pods_not_ready", .count),
+        ("agent_restarts_per_second", .rate),
     ]
 
     /// The known signal names, in a fixed order.

@@ -87,6 +87,11 @@ public struct PrometheusSourceConfig: Sendable, Equatable {
         // The agent's nodes, from kube-state-metrics' series of the DaemonSet named after the artifact.
         "agent_nodes":
             "sum(kube_daemonset_status_current_number_scheduled{cluster=\"{cluster}\",daemonset=\"{artifact}\"})",
+        "agent_pods_not_ready":
+            "sum(kube_daemonset_status_number_unavailable{cluster=\"{cluster}\",daemonset=\"{artifact}\"})",
+        // A DaemonSet's pods are named <daemonset>-<5 characters>; PromQL anchors the regex, so no other matches.
+        "agent_restarts_per_second":
+            "sum(rate(kube_pod_container_status_restarts_total{cluster=\"{cluster}\",pod=~\"{artifact}-[a-z0-9]{5}\"}[5m])) or 0 * sum(kube_daemonset_status_number_unavailable{cluster=\"{cluster}\",daemonset=\"{artifact}\"})",
         "agent_ready_ratio":
             "sum(kube_daemonset_status_number_ready{cluster=\"{cluster}\",daemonset=\"{artifact}\"}) / sum(kube_daemonset_status_current_number_scheduled{cluster=\"{cluster}\",daemonset=\"{artifact}\"})",
     ]

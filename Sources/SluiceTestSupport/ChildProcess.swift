@@ -95,7 +95,10 @@ public struct ChildProcess: Sendable {
 }
 
 /// Polls `condition` (reading real state, not guessing at time) until it holds or `timeoutSeconds` pass.
-public func eventually(timeoutSeconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
+///
+/// The deadline only bounds how long a broken test takes to fail: on a 2-core machine running the whole suite, what
+/// takes a second alone has been seen to take over 30, so it is generous.
+public func eventually(timeoutSeconds: Double = 120, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(timeoutSeconds)
     while Date() < deadline {
         if try await condition() { return true }

@@ -6,7 +6,7 @@ import Testing
 struct SignalAndAPITests {
     @Test("signal names are the documented ones and every signal of a healthy cluster is present")
     func signalNames() {
-        #expect(SimulatedSignal.allNames.count == 18)
+        #expect(SimulatedSignal.allNames.count == 20)
         #expect(Set(SimulatedSignal.allNames).count == SimulatedSignal.allNames.count)
         #expect(SimulatedSignal.allNames.contains("apiserver_list_latency_p99_seconds"))
         #expect(SimulatedSignal.allNames.contains("agent_api_seats"))
@@ -17,6 +17,9 @@ struct SignalAndAPITests {
         #expect(Set(simulation.signals(cluster: "a").keys) == Set(SimulatedSignal.allNames))
         #expect(simulation.signals(cluster: "a")["cluster_nodes"] == 100)
         #expect(simulation.signals(cluster: "a")["agent_nodes"] == 10)
+        // The model's agents never crash: kube-state-metrics sees every pod ready and none restarting.
+        #expect(simulation.signals(cluster: "a")["agent_pods_not_ready"] == 0)
+        #expect(simulation.signals(cluster: "a")["agent_restarts_per_second"] == 0)
         #expect(simulation.signals(cluster: "nope").isEmpty)
     }
 

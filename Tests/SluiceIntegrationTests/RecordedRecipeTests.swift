@@ -45,9 +45,9 @@ struct RecordedRecipeTests {
             let view = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
             return view?["phase"] as? String ?? "?"
         }
-        #expect(try await eventually(timeoutSeconds: 120) { try await phase() == "awaitingApproval" }, "\(daemon.output)")
+        #expect(try await eventually { try await phase() == "awaitingApproval" }, "\(daemon.output)")
         #expect(try await workspace.sluice("promote", rollout, "--reason", "small wave fine").status == 0)
-        #expect(try await eventually(timeoutSeconds: 120) { try await phase() == "completed" }, "\(daemon.output)")
+        #expect(try await eventually { try await phase() == "completed" }, "\(daemon.output)")
 
         let changes = try String(contentsOfFile: workspace.fleetDirectory + "/changes.log", encoding: .utf8)
             .split(separator: "\n")

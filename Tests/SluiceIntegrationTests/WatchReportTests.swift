@@ -67,7 +67,7 @@ struct WatchReportTests {
             "sluice", ["watch", HarmfulScenario.rollout, "-o", "json", "--exit-on-halt", "--poll-interval", "0.05"])
         let daemon = try workspace.startDaemon(["--simulate", fleet, "--virtual-step", "30", "--interval", "0.02"])
         defer { daemon.kill() }
-        let exited = try await eventually(timeoutSeconds: 90) { !watch.process.isRunning }
+        let exited = try await eventually { !watch.process.isRunning }
         #expect(exited, "watch did not exit: \(watch.output)")
         guard exited else { return watch.kill() }
         #expect(watch.terminationStatus == 12, "\(watch.output)")
@@ -96,7 +96,7 @@ struct WatchReportTests {
         let fleet = try await HarmfulScenario.submit(in: workspace)
         let daemon = try workspace.startDaemon(["--simulate", fleet, "--virtual-step", "30", "--interval", "0.02"])
         defer { daemon.kill() }
-        let settled = try await eventually(timeoutSeconds: 60) {
+        let settled = try await eventually {
             let get = try await workspace.sluice("get", HarmfulScenario.rollout, "-o", "json").output
             return get.contains("\"phase\" : \"halted\"") && !get.contains("\"state\" : \"reverting\"")
                 && get.contains("\"state\" : \"reverted\"")

@@ -86,7 +86,7 @@ struct WatchTerminalTests {
             "--simulate", root + "/Examples/fleet-demo.yaml", "--virtual-step", "30", "--interval", "0.05",
         ])
         defer { daemon.kill() }
-        let waiting = try await eventually(timeoutSeconds: 60) {
+        let waiting = try await eventually {
             try terminal.capture("first").contains("waiting for approval of wave 'large'")
         }
         let screen = try terminal.capture("first")
@@ -107,7 +107,7 @@ struct WatchTerminalTests {
         try terminal.startWatch(window: "second", ["watch", rollout, "--db", workspace.database], newSession: false)
         #expect(try await eventually { try terminal.capture("second").contains("AWAITINGAPPROVAL") })
         #expect(try await workspace.sluice("promote", rollout, "--reason", "tmux test").status == 0)
-        let done = try await eventually(timeoutSeconds: 90) { try terminal.capture("second").contains("EXIT=") }
+        let done = try await eventually { try terminal.capture("second").contains("EXIT=") }
         let final = try terminal.capture("second")
         #expect(done, "\(final)")
         #expect(final.contains("EXIT=0"), "\(final)")

@@ -326,6 +326,8 @@ struct RealPrometheusTests {
         let dispatched = "apiserver_flowcontrol_dispatched_requests"
         let scheduled = "kube_daemonset_status_current_number_scheduled"
         let ready = "kube_daemonset_status_number_ready"
+        let unavailable = "kube_daemonset_status_number_unavailable"
+        let restarts = "kube_pod_container_status_restarts"
         let agent = #"flow_schema="telemetry-agent",priority_level="telemetry-agent""#
         let agentSet = #"namespace="observability",daemonset="telemetry-agent""#
         return family(
@@ -350,11 +352,24 @@ struct RealPrometheusTests {
                 series(ready, #"cluster="a",\#(agentSet)"#) { _ in 2 },
                 series(ready, #"cluster="a",namespace="monitoring",daemonset="node-exporter""#) { _ in 4 },
                 series(ready, #"cluster="b",\#(agentSet)"#) { _ in 0 })
+            + family(
+                unavailable, "gauge",
+                series(unavailable, #"cluster="a",\#(agentSet)"#) { _ in 1 },
+                series(unavailable, #"cluster="b",\#(agentSet)"#) { _ in 0 })
+            + family(
+                restarts, "counter",
+                series(restarts + "_total", #"cluster="a",namespace="observability",pod="telemetry-agent-x7k2p",container="agent""#) {
+                    0.1 * $0
+                },
+                // Another DaemonSet whose name starts with the artifact's: not the agent's pods.
+                series(restarts + "_total", #"cluster="a",namespace="observability",pod="telemetry-agent-canary-b4n8q",container="agent""#) {
+                    5 * $0
+                })
             + "# EOF\n"
     }
 
     @Test(
-        "The default agent_* queries read the artifact's own FlowSchema and DaemonSet; no request yet is 0, no scrape is no data",
+        "The default agent_* queries read the artifact's own FlowSchema, DaemonSet and pods; none yet is 0, no scrape is no data",
         .enabled(if: installed), .timeLimit(.minutes(5)))
     func agentSignalsFromKubernetesSeries() async throws {
         let directory = try temporaryDirectory()
@@ -389,13 +404,21 @@ struct RealPrometheusTests {
         #expect(try await newest("a", "agent_nodes") == 3)
         let readyRatio = try #require(try await newest("a", "agent_ready_ratio"))
         #expect(abs(readyRatio - 2.0 / 3.0) < 1e-9)
+        #expect(try await newest("a", "agent_pods_not_ready") == 1)
+        let restartRate = try #require(try await newest("a", "agent_restarts_per_second"))
+        #expect(abs(restartRate - 0.1) < 0.001)
 
         #expect(try await newest("b", "agent_api_seats") == 0)
         #expect(try await newest("b", "agent_api_requests_per_second") == 0)
         #expect(try await newest("b", "agent_nodes") == 0)
         #expect(await reason("b", "agent_ready_ratio")?.contains("NaN") == true)
+        #expect(try await newest("b", "agent_pods_not_ready") == 0)
+        #expect(try await newest("b", "agent_restarts_per_second") == 0)
 
-        for signal in ["agent_api_seats", "agent_api_requests_per_second", "agent_nodes"] {
+        for signal in [
+            "agent_api_seats", "agent_api_requests_per_second", "agent_nodes", "agent_pods_not_ready",
+            "agent_restarts_per_second",
+        ] {
             let missing = await reason("c", signal)
             #expect(missing?.contains("no data") == true, "\(signal): \(missing ?? "data")")
         }
