@@ -204,7 +204,7 @@ let package = Package(
             name: "SluiceSimulationTests",
             dependencies: ["SluiceSimulation", "SluiceCore", "SluiceManifests", "FleetSimulator"]
         ),
-        .testTarget(name: "SluiceCLITests", dependencies: ["SluiceCLI", "SluiceCore", "SluiceStore"]),
+        .testTarget(name: "SluiceCLITests", dependencies: ["SluiceCLI", "SluiceCore", "SluiceStore", "FleetSimulator"]),
         .testTarget(name: "SluiceReportTests", dependencies: ["SluiceReport", "SluiceCore"]),
         .testTarget(
             name: "SluiceBreakGlassTests",

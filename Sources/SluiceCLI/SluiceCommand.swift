@@ -17,7 +17,7 @@ public struct SluiceCommand: AsyncParsableCommand {
         subcommands: [
             PlanCommand.self, Submit.self, List.self, Get.self, Events.self, Pause.self, Resume.self, Promote.self,
             Abort.self, Rollback.self, Simulate.self, Demo.self, Record.self, BreakGlass.self,
-            Watch.self, Report.self, Explain.self,
+            Scenarios.self, Watch.self, Report.self, Explain.self,
         ])
 
     public init() {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Testing
 @testable import SluiceCLI
+import FleetSimulator
 import SluiceCore
 import SluiceStore
 
@@ -20,6 +21,21 @@ struct CLIParsingTests {
     ])
     func badInvocations(arguments: [String]) {
         #expect(throws: (any Error).self) { _ = try SluiceCommand.parseAsRoot(arguments) }
+    }
+
+    @Test("scenarios: an unknown profile or a seed that is not a number is refused with what to give")
+    func scenarioChoices() throws {
+        func command(_ arguments: [String]) throws -> Scenarios {
+            try #require(try SluiceCommand.parseAsRoot(["scenarios", "plan.yaml"] + arguments) as? Scenarios)
+        }
+        #expect(try command([]).chosenProfiles().map(\.name) == AgentAPIProfile.builtIn.map(\.name))
+        #expect(try command(["--profiles", "no-api-calls,node-scoped-pod-list", "--seeds", "3,5"]).chosenSeeds() == [3, 5])
+        let profile = #expect(throws: CLIFailure.self) { try command(["--profiles", "no-api-calls,nope"]).chosenProfiles() }
+        #expect(profile?.exitCode == 2)
+        #expect(profile?.message.contains("no agent profile 'nope'; use cluster-wide-pod-list,") == true)
+        let seed = #expect(throws: CLIFailure.self) { try command(["--seeds", "1,x"]).chosenSeeds() }
+        #expect(seed?.exitCode == 2)
+        #expect(seed?.message.contains("'x' is not a whole number") == true)
     }
 
     @Test("get shows per-cluster progress and a request the daemon has not seen")
