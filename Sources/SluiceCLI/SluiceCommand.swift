@@ -14,6 +14,7 @@ public struct SluiceCommand: AsyncParsableCommand {
             Exit codes: 0 success; 1 the request was refused or the rollout is unknown; \
             2 invalid input (a plan, a policy, a flag); 3 the database cannot be used.
             """,
+        version: SluiceVersion.line(program: "sluice", sqlite: SluiceStore.sqliteVersion),
         subcommands: [
             PlanCommand.self, Submit.self, List.self, Get.self, Events.self, Pause.self, Resume.self, Promote.self,
             Abort.self, Rollback.self, Simulate.self, Demo.self, Record.self, BreakGlass.self,

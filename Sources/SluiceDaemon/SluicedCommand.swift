@@ -27,7 +27,8 @@ public struct SluicedCommand: AsyncParsableCommand {
 
             Exit codes: 0 stopped cleanly (or idle with --exit-when-idle), 1 a runtime failure, 2 bad configuration,
             3 the database cannot be used.
-            """)
+            """,
+        version: SluiceVersion.line(program: "sluiced", sqlite: SluiceStore.sqliteVersion))
 
     @Option(name: .long, help: "The database file (default: $SLUICE_DB or ~/.local/state/sluice/sluice.db).")
     var db: String?
@@ -68,6 +69,12 @@ public struct SluicedCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds a lease lives without renewal before a standby takes over.")
     var leaseTTL: Double = 15
 
+    @Option(name: .long, help: "The least severe log lines written: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    @Option(name: .long, help: "Log lines as text (for people) or json (one object per line, for a log pipeline).")
+    var logFormat: LogFormat = .text
+
     @Flag(name: .long, help: "Exit once no rollout needs the daemon any more.")
     var exitWhenIdle = false
 
@@ -78,6 +85,10 @@ public struct SluicedCommand: AsyncParsableCommand {
 
     public func validate() throws {
         if interval < 0 { throw ValidationError("--interval must not be negative") }
+        if Logger.Level(rawValue: logLevel) == nil {
+            let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--log-level '\(logLevel)' is not a level; use one of \(levels)")
+        }
         if let virtualStep, virtualStep <= 0 { throw ValidationError("--virtual-step must be positive") }
         if leaseTTL <= 0 { throw ValidationError("--lease-ttl must be positive") }
         if leaseTTL <= interval {
@@ -104,7 +115,7 @@ public struct SluicedCommand: AsyncParsableCommand {
     }
 
     public func run() async throws {
-        let logger = Logger(label: "sluiced")
+        let logger = logFormat.logger(label: "sluiced", level: Logger.Level(rawValue: logLevel) ?? .info)
         let path = db ?? SluiceStore.defaultPath(environment: ProcessInfo.processInfo.environment)
         let store: SluiceStore
         let isNew = !FileManager.default.fileExists(atPath: path)
@@ -140,8 +151,24 @@ public struct SluicedCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        logger.info("sluiced started", metadata: ["db": "\(path)", "owner": "\(controller.owner)"])
+        logger.info("sluiced started", metadata: startMetadata(path: path, owner: controller.owner))
         try await group.run()
+        logger.info("sluiced stopped", metadata: ["owner": "\(controller.owner)"])
+    }
+
+    /// The configuration in the start line: enough to tell from the log alone what this daemon drives and reads.
+    func startMetadata(path: String, owner: String) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [
+            "version": "\(SluiceVersion.number)", "db": "\(path)", "owner": "\(owner)",
+            "interval": "\(interval)", "leaseTTL": "\(leaseTTL)",
+            "clock": "\(virtualStep.map { "virtual, \($0) s a pass" } ?? "wall")",
+        ]
+        if let simulate { metadata["simulate"] = "\(simulate)" }
+        if let driverConfig { metadata["driver"] = "\(driverConfig)" }
+        if let signals { metadata["signals"] = "\(signals)" }
+        if let prometheus { metadata["prometheus"] = "\(prometheus)" }
+        if let breakGlassConfig { metadata["breakGlass"] = "\(breakGlassConfig)" }
+        return metadata
     }
 
     /// The driver, signals and clock the daemon runs with, from its flags.

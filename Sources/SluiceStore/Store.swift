@@ -104,6 +104,9 @@ public final class SluiceStore: Sendable {
         return state + "/sluice/sluice.db"
     }
 
+    /// The version of the SQLite library this process runs with (`sqlite3_libversion`).
+    public static var sqliteVersion: String { String(cString: sqlite3_libversion()) }
+
     /// Pages of the database that the connection reads go through has visited so far (SQLite's page cache hits and
     /// misses): how much data statements touched, whatever the machine's speed. Whole for an in-memory store, which
     /// has one connection; a file database's pool spreads reads over several.
