@@ -188,7 +188,7 @@ private struct Pass {
                 progress.bakeUntil = completedAt + (isLast ? wave.bakeAfterClusterSeconds : wave.bakeBetweenBatchesSeconds)
             }
             record("applied", "\(action.cluster): batch \(action.batch + 1)/\(progress.totalBatches) applied "
-                + "(nodes \(action.nodes.lowerBound)..<\(action.nodes.upperBound))")
+                + "(\(nodesText(action.nodes)))")
         case .revert:
             progress.appliedBatches = action.batch
             if progress.appliedBatches == 0 {
@@ -196,7 +196,7 @@ private struct Pass {
                 progress.finishedAt = completedAt
             }
             record("reverted", "\(action.cluster): batch \(action.batch + 1)/\(progress.totalBatches) reverted "
-                + "(nodes \(action.nodes.lowerBound)..<\(action.nodes.upperBound))")
+                + "(\(nodesText(action.nodes)))")
         case .escalate:
             progress.appliedBatches = 0
             progress.state = .reverted

@@ -153,7 +153,7 @@ public enum RolloutReport {
                 svg += rect(
                     x1: axis.x(start), x2: axis.x(end), y: y + 5, height: 20, cls: cls,
                     title: "\(kind.rawValue) batch \(journalEntry.action.batch + 1) "
-                        + "(nodes \(journalEntry.action.nodes.lowerBound)..<\(journalEntry.action.nodes.upperBound)) "
+                        + "(\(nodesText(journalEntry.action.nodes))) "
                         + "\(ControllerTime.format(start))–\(journalEntry.completedAt.map(ControllerTime.format) ?? "…"), "
                         + "\(journalEntry.state.rawValue)")
                 // Batch numbers above the bars, skipped where they would overlap the previous one.

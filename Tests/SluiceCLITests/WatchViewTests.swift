@@ -84,8 +84,8 @@ enum WatchFixture {
         RolloutEvent(at: 0, actor: "sluiced", verb: "started", message: "staging-1: cluster started (wave 'canary')"),
         RolloutEvent(at: 1500, actor: "sluiced", verb: "cluster-complete", message: "staging-1: every batch applied and baked"),
         RolloutEvent(at: 1500, actor: "sluiced", verb: "wave-complete", message: "wave 'canary' complete"),
-        RolloutEvent(at: 3000, actor: "sluiced", verb: "applied", message: "prod-eu-2: batch 3/4 applied (nodes 20..<100)"),
-        RolloutEvent(at: 3550, actor: "sluiced", verb: "applied", message: "prod-eu-1: batch 2/4 applied (nodes 1..<4)"),
+        RolloutEvent(at: 3000, actor: "sluiced", verb: "applied", message: "prod-eu-2: batch 3/4 applied (nodes 21–100)"),
+        RolloutEvent(at: 3550, actor: "sluiced", verb: "applied", message: "prod-eu-1: batch 2/4 applied (nodes 2–4)"),
     ]
 
     static let liveLease = LeaseSeen(owner: "sluiced@host", expiresAt: 1_800_000_060)
@@ -134,8 +134,8 @@ struct WatchViewTests {
             T+0s      sluiced  started           staging-1: cluster started (wave 'canary')
             T+25m     sluiced  cluster-complete  staging-1: every batch applied and baked
             T+25m     sluiced  wave-complete     wave 'canary' complete
-            T+50m     sluiced  applied           prod-eu-2: batch 3/4 applied (nodes 20..<100)
-            T+59m10s  sluiced  applied           prod-eu-1: batch 2/4 applied (nodes 1..<4)
+            T+50m     sluiced  applied           prod-eu-2: batch 3/4 applied (nodes 21–100)
+            T+59m10s  sluiced  applied           prod-eu-1: batch 2/4 applied (nodes 2–4)
             """)
     }
 
@@ -143,7 +143,7 @@ struct WatchViewTests {
     func lineSnapshot() throws {
         let model = WatchModel(try WatchFixture.input())
         #expect(WatchRender.line(model) == """
-            T+59m10s  progressing  clusters 1/4  nodes 114/650  next: batch 3/4 of prod-eu-1 if gates pass at T+1h4m10s  gates: 3 pass  last: applied prod-eu-1: batch 2/4 applied (nodes 1..<4)
+            T+59m10s  progressing  clusters 1/4  nodes 114/650  next: batch 3/4 of prod-eu-1 if gates pass at T+1h4m10s  gates: 3 pass  last: applied prod-eu-1: batch 2/4 applied (nodes 2–4)
             """)
         var later = try WatchFixture.input()
         later.controllerNow += 30
