@@ -6,7 +6,9 @@ public import SluiceManifests
 ///
 /// `{nodes}` standing alone expands to one argument per node; inside a longer argument it is the node names joined
 /// by commas. Large batches are split into calls of at most `maxNodesPerCall` nodes. A call that exits non-zero or
-/// outlives its timeout fails the action; the templates must be idempotent (`kubectl label --overwrite`).
+/// outlives its timeout fails the action; the templates must be idempotent (`kubectl label --overwrite`). With a
+/// `verify` step, an apply succeeds only once the verify command has exited 0 for every chunk (``Verification``);
+/// reverts are not verified.
 ///
 /// Before any command runs, every value that goes into it is checked (``CommandValue``): a cluster or node name that
 /// starts with '-', holds a control character or '/', or an artifact, version or rollout that could be an option,
@@ -15,33 +17,45 @@ public struct ExecDriver: FleetDriver {
     public var config: ExecDriverConfig
     /// Extra environment for the commands.
     public var environment: [String: String]
+    /// What the verify step reads and sleeps on between tries; tests pass one that only pretends to wait.
+    public var clock: any Clock<Duration>
 
-    public init(config: ExecDriverConfig, environment: [String: String] = [:]) {
+    public init(
+        config: ExecDriverConfig, environment: [String: String] = [:], clock: any Clock<Duration> = ContinuousClock()
+    ) {
         self.config = config
         self.environment = environment
+        self.clock = clock
     }
 
+    /// Runs the action's template on each chunk of its nodes; after an apply, the verify step too when there is one.
+    ///
+    /// Returns the output of every call that succeeded (a verify's failed tries are left out).
     public func execute(_ action: FleetAction, on cluster: FleetCluster, artifact: ArtifactRef) async throws -> String {
-        let template = action.kind == .apply ? config.apply : config.revert
         let nodes = action.nodes.map(cluster.nodeName(at:))
         try Self.check(cluster: cluster.name, nodes: nodes, artifact: artifact, rollout: action.rollout)
+        let values = [
+            "cluster": cluster.name, "artifact": artifact.name, "version": artifact.version,
+            "rollout": action.rollout, "batch": String(action.batch + 1),
+        ]
+        let chunks = stride(from: 0, to: nodes.count, by: config.maxNodesPerCall).map {
+            Array(nodes[$0..<min(nodes.count, $0 + config.maxNodesPerCall)])
+        }
+        let template = action.kind == .apply ? config.apply : config.revert
         var outputs: [String] = []
-        for start in stride(from: 0, to: nodes.count, by: config.maxNodesPerCall) {
-            let chunk = Array(nodes[start..<min(nodes.count, start + config.maxNodesPerCall)])
-            let arguments = Self.expand(
-                template,
-                values: [
-                    "cluster": cluster.name, "artifact": artifact.name, "version": artifact.version,
-                    "rollout": action.rollout, "batch": String(action.batch + 1),
-                ],
-                nodes: chunk)
+        for chunk in chunks {
+            let arguments = Self.expand(template, values: values, nodes: chunk)
             let run = try await CommandRunner.run(arguments, environment: environment, timeoutSeconds: config.timeoutSeconds)
-            guard run.status == 0 else {
-                throw ExecDriverError.commandFailed(
-                    command: arguments.prefix(6).joined(separator: " "), status: run.status, output: run.output,
-                    timedOut: run.timedOut)
-            }
+            guard run.status == 0 else { throw ExecDriverError.failedRun(arguments, run) }
             outputs.append(run.output)
+        }
+        if action.kind == .apply, let verify = config.verify {
+            let verification = Verification(
+                step: verify, environment: environment, callTimeoutSeconds: config.timeoutSeconds)
+            let commands = chunks.map { Self.expand(verify.command, values: values, nodes: $0) }
+            // A local: Swift 6.3 does not open the existential for `some Clock` straight from the stored property.
+            let clock = clock
+            outputs += try await verification.run(commands, clock: clock)
         }
         return outputs.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -74,6 +88,8 @@ public struct ExecDriver: FleetDriver {
 /// Why an exec driver call failed.
 public enum ExecDriverError: Error, CustomStringConvertible {
     case commandFailed(command: String, status: Int32, output: String, timedOut: Bool)
+    /// The verify command still failed when its `timeoutSeconds` had passed; the rest is its last try's.
+    case notVerified(command: String, timeoutSeconds: Double, status: Int32, output: String, timedOut: Bool)
     case cannotStart(command: String, reason: String)
     /// A value refused before any command ran: `what` is `cluster`, `node`, `artifact`, `version` or `rollout`.
     case unsafeValue(what: String, value: String, problem: String)
@@ -81,13 +97,36 @@ public enum ExecDriverError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .commandFailed(let command, let status, let output, let timedOut):
-            let what = timedOut ? "timed out and was killed" : "exited with status \(status)"
-            return "`\(command)` \(what): \(output.suffix(500))"
+            return "`\(command)` \(Self.outcome(status: status, output: output, timedOut: timedOut))"
+        case .notVerified(let command, let timeoutSeconds, let status, let output, let timedOut):
+            return "`\(command)` did not succeed within \(DurationText.format(timeoutSeconds)) "
+                + "(last: \(Self.outcome(status: status, output: output, timedOut: timedOut)))"
         case .cannotStart(let command, let reason):
             return "cannot run `\(command)`: \(reason)"
         case .unsafeValue(let what, let value, let problem):
             return "refused to run any command with the \(what) \(KubernetesName.quoted(value)): \(problem); "
                 + "rename it (fleet and plan files check names when they are read)"
         }
+    }
+
+    /// `commandFailed` for the run of `arguments`, which shows the first six words of the command.
+    static func failedRun(_ arguments: [String], _ run: CommandRunner.Run) -> Self {
+        .commandFailed(command: shown(arguments), status: run.status, output: run.output, timedOut: run.timedOut)
+    }
+
+    /// `notVerified` after `run`, the last try of `arguments`.
+    static func unverifiedRun(_ arguments: [String], timeoutSeconds: Double, last run: CommandRunner.Run) -> Self {
+        .notVerified(
+            command: shown(arguments), timeoutSeconds: timeoutSeconds, status: run.status, output: run.output,
+            timedOut: run.timedOut)
+    }
+
+    /// The start of a command, enough to recognise it in an error.
+    static func shown(_ arguments: [String]) -> String { arguments.prefix(6).joined(separator: " ") }
+
+    /// How a run ended, with the end of its output: `exited with status 3: no such node`.
+    static func outcome(status: Int32, output: String, timedOut: Bool) -> String {
+        let what = timedOut ? "timed out and was killed" : "exited with status \(status)"
+        return "\(what): \(output.suffix(500))"
     }
 }

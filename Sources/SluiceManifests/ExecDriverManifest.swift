@@ -1,3 +1,5 @@
+internal import SluiceCore
+
 /// The command templates of the exec driver, as read from a `kind: ExecDriver` file.
 public struct ExecDriverConfig: Sendable, Equatable {
     /// Argument templates for applying the artifact to a batch; the first is the program.
@@ -7,12 +9,37 @@ public struct ExecDriverConfig: Sendable, Equatable {
     public var timeoutSeconds: Double
     /// Nodes per command, so that a large batch never exceeds the system's argument limits.
     public var maxNodesPerCall: Int
+    /// The command that proves an applied batch runs; nil when applied means only that `apply` exited 0.
+    public var verify: Verify?
 
-    public init(apply: [String], revert: [String], timeoutSeconds: Double = 120, maxNodesPerCall: Int = 200) {
+    public init(
+        apply: [String], revert: [String], timeoutSeconds: Double = 120, maxNodesPerCall: Int = 200,
+        verify: Verify? = nil
+    ) {
         self.apply = apply
         self.revert = revert
         self.timeoutSeconds = timeoutSeconds
         self.maxNodesPerCall = maxNodesPerCall
+        self.verify = verify
+    }
+
+    /// A command run after a batch's apply, retried until it exits 0 or `timeoutSeconds` have passed.
+    ///
+    /// Each single run still has the driver's `timeoutSeconds` as its kill budget. A manifest keeps `intervalSeconds`
+    /// at most `timeoutSeconds`, so that a failed first try always gets a second.
+    public struct Verify: Sendable, Equatable {
+        /// Argument templates, with the same placeholders as `apply`.
+        public var command: [String]
+        /// The total time to wait for every chunk of the batch to succeed.
+        public var timeoutSeconds: Double
+        /// The pause between a failed try and the next.
+        public var intervalSeconds: Double
+
+        public init(command: [String], timeoutSeconds: Double = 300, intervalSeconds: Double = 10) {
+            self.command = command
+            self.timeoutSeconds = timeoutSeconds
+            self.intervalSeconds = intervalSeconds
+        }
     }
 
     /// The placeholders a template may use.
@@ -26,18 +53,49 @@ public enum ExecDriverManifest {
         let root = try ManifestFile.root(of: path, kind: "ExecDriver")
         let fields = root.mapping(allowed: ["apiVersion", "kind", "metadata", "spec"])
         _ = metadataName(fields)
-        let spec = fields?.required("spec")?.mapping(allowed: ["apply", "revert", "timeout", "maxNodesPerCall"])
+        let spec = fields?.required("spec")?.mapping(
+            allowed: ["apply", "revert", "verify", "timeout", "maxNodesPerCall"])
         let apply = spec?.required("apply").flatMap(command)
         let revert = spec?.required("revert").flatMap(command)
+        let verify = spec?["verify"].flatMap(Self.verify)
         let timeout = spec?["timeout"]?.durationSeconds() ?? 120
         let maxNodes = spec?["maxNodesPerCall"]?.int(atLeast: 1) ?? 200
         try root.reader.check()
         guard let apply, let revert else { throw ManifestError(root.reader.problems) }
-        return ExecDriverConfig(apply: apply, revert: revert, timeoutSeconds: timeout, maxNodesPerCall: maxNodes)
+        return ExecDriverConfig(
+            apply: apply, revert: revert, timeoutSeconds: timeout, maxNodesPerCall: maxNodes, verify: verify)
     }
 
     static func command(_ node: ManifestNode) -> [String]? {
-        guard let arguments = node.mapping(allowed: ["command"])?.required("command")?.sequence() else { return nil }
+        node.mapping(allowed: ["command"]).flatMap(words)
+    }
+
+    /// The `verify` step: its command, and a timeout and interval longer than zero with the interval the shorter.
+    static func verify(_ node: ManifestNode) -> ExecDriverConfig.Verify? {
+        guard let fields = node.mapping(allowed: ["command", "timeout", "interval"]) else { return nil }
+        let command = words(of: fields)
+        let defaults = ExecDriverConfig.Verify(command: [])
+        // nil after a problem was recorded, so that a bad value is not also compared with the other one.
+        let timeout =
+            fields["timeout"].map { $0.positiveDurationSeconds(zeroMeans: "would give up before any try") }
+            ?? defaults.timeoutSeconds
+        let interval =
+            fields["interval"].map { $0.positiveDurationSeconds(zeroMeans: "would retry without a pause") }
+            ?? defaults.intervalSeconds
+        if let timeout, let interval, interval > timeout {
+            let (interval, timeout) = (DurationText.format(interval), DurationText.format(timeout))
+            (fields["interval"] ?? fields["timeout"] ?? node).fail(
+                "the interval \(interval) is longer than the timeout \(timeout), so there would be no second try; "
+                    + "make the interval shorter or the timeout longer")
+        }
+        guard let command, let timeout, let interval else { return nil }
+        return ExecDriverConfig.Verify(command: command, timeoutSeconds: timeout, intervalSeconds: interval)
+    }
+
+    /// The words of a mapping's `command` list, each placeholder checked; an empty list is a problem of the mapping.
+    static func words(of fields: ManifestFields) -> [String]? {
+        let node = fields.owner
+        guard let arguments = fields.required("command")?.sequence() else { return nil }
         let words = arguments.compactMap { argument -> String? in
             guard let word = argument.string() else { return nil }
             for placeholder in placeholders(in: word) where !ExecDriverConfig.placeholders.contains(placeholder) {
