@@ -239,15 +239,19 @@ struct RealPrometheusTests {
         return installed
     }
 
+    /// Prometheus drops blocks past its retention: the offset that puts virtual time 0...7200 to end an hour ago,
+    /// on a whole minute.
+    static func recentOffset() -> Double {
+        ((Date().timeIntervalSince1970 - 7200 - 3600) / 60).rounded(.down) * 60
+    }
+
     @Test(
         "A recording backfilled into Prometheus replays to the same decisions; bad queries, NaN, nothing and a stopped server are no data",
         .enabled(if: installed), .timeLimit(.minutes(5)))
     func replayAgainstPrometheus() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        // Prometheus drops blocks past its retention: shift virtual time (0...7200) to end an hour ago.
-        let now = Date().timeIntervalSince1970
-        let offset = ((now - 7200 - 3600) / 60).rounded(.down) * 60
+        let offset = Self.recentOffset()
         let samples = incidentRecording()
         let simulated = try await simulatedRecording()
         let prometheus = try await BackfilledPrometheus.start(
@@ -374,7 +378,7 @@ struct RealPrometheusTests {
     func agentSignalsFromKubernetesSeries() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let offset = ((Date().timeIntervalSince1970 - 7200 - 3600) / 60).rounded(.down) * 60
+        let offset = Self.recentOffset()
         let prometheus = try await BackfilledPrometheus.start(Self.agentSeries(offset: offset), in: directory)
         defer { prometheus.server.killNow() }
         let source = PrometheusSignalSource(config: PrometheusSourceConfig(
