@@ -29,6 +29,9 @@ let package = Package(
         // at every CLI start (a third of its start-up time).
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The daemon's own metrics: recorded through swift-metrics, served in Prometheus's text format.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // Deque: the simulated fleet's bounded rings of scraped samples.
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
@@ -74,6 +77,7 @@ let package = Package(
             dependencies: [
                 "SluiceCore", "SluiceStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ],
@@ -118,6 +122,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -191,6 +200,8 @@ let package = Package(
             dependencies: [
                 "SluicePrometheus", "SluiceSignals", "SluiceManifests", "SluiceController", "SluiceStore", "SluiceCore",
                 "SluiceDaemon", "SluiceSimulation", "SluiceTestSupport",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "FleetSimulatorTests", dependencies: ["FleetSimulator"]),

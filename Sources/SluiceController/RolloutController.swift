@@ -21,6 +21,8 @@ public struct RolloutController: Sendable {
     /// Actions carried out at once, on different clusters.
     public var maxParallelActions: Int
     public var logger: Logger
+    /// Passes, actions, gate verdicts and the lease, for the daemon's `/metrics`.
+    public var metrics: ControllerMetrics
     public var faultHook: FaultHook
     /// Waits between two renewals of the lease during a pass (given a third of the TTL, in seconds): the real clock
     /// in a daemon; tests inject their own to renew at the moments they choose.
@@ -36,8 +38,9 @@ public struct RolloutController: Sendable {
         maxParallelActions: Int = 8,
         logger: Logger = Logger(label: "sluice.controller", factory: { _ in SwiftLogNoOpLogHandler() }),
         faultHook: @escaping FaultHook = { _ in }, nodeDirect: (any FleetDriver)? = nil,
-        evaluationRecordIntervalSeconds: Double = 60
+        evaluationRecordIntervalSeconds: Double = 60, metrics: ControllerMetrics = ControllerMetrics()
     ) {
+        self.metrics = metrics
         self.sampler = EvaluationSampler(intervalSeconds: evaluationRecordIntervalSeconds)
         self.nodeDirect = nodeDirect
         self.store = store
@@ -67,11 +70,22 @@ public struct RolloutController: Sendable {
 
     /// One reconcile pass over every rollout that needs one, with the lease kept alive for as long as it runs.
     public func reconcileOnce() async throws -> PassOutcome {
-        guard let lease = try await acquireLease() else {
-            let holder = try? store.currentLease()
-            return .standby(owner: holder?.owner ?? "another daemon", expiresAt: holder?.expiresAt ?? 0)
+        let started = ContinuousClock.now
+        do {
+            guard let lease = try await acquireLease() else {
+                let holder = try? store.currentLease()
+                metrics.leaseSeen(held: false, activeRollouts: nil)
+                metrics.passEnded("standby", after: ContinuousClock.now - started)
+                return .standby(owner: holder?.owner ?? "another daemon", expiresAt: holder?.expiresAt ?? 0)
+            }
+            let outcome = try await keepingLease(lease) { try await reconcile(lease: lease) }
+            if case .reconciled(let active, _) = outcome { metrics.leaseSeen(held: true, activeRollouts: active) }
+            metrics.passEnded("reconciled", after: ContinuousClock.now - started)
+            return outcome
+        } catch {
+            metrics.passEnded("failed", after: ContinuousClock.now - started)
+            throw error
         }
-        return try await keepingLease(lease) { try await reconcile(lease: lease) }
     }
 
     /// Runs `body` while the lease is renewed beside it every third of its TTL, so that a driver call or a slow
@@ -141,6 +155,7 @@ public struct RolloutController: Sendable {
                 policy: input.spec.policy, cluster: cluster, artifact: input.spec.artifact.name, now: now)
         }
         var decision = Reconciler.decide(input)
+        metrics.gatesEvaluated(decision.gateEvaluations)
         decision.gateEvaluations = sampler.sample(decision.gateEvaluations, rollout: name)
         try store.record(decision, previous: input.status, rollout: name, now: now, lease: lease)
         for event in decision.events {
@@ -174,6 +189,7 @@ public struct RolloutController: Sendable {
         // Break-glass fences a rollout from another process at any time: checked right before every driver call.
         if let fence = try store.breakGlassFence(rollout: action.rollout) {
             logger.warning("\(action.key) refused: \(fence.statusMessage)", metadata: ["rollout": "\(action.rollout)"])
+            metrics.actionEnded(action, result: "refused")
             return try store.refuseFenced(action, fence: fence, at: await clock.now(), lease: lease)
         }
         let result: ActionResult
@@ -194,6 +210,7 @@ public struct RolloutController: Sendable {
         try Task.checkCancellation()
         faultHook(.afterDriver)
         try store.complete(action, result: result, at: await clock.now(), lease: lease)
+        metrics.actionEnded(action, result: result.isFailure ? "failed" : "done")
         faultHook(.afterComplete)
     }
 }

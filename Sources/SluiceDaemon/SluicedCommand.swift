@@ -2,6 +2,7 @@ public import ArgumentParser
 import AsyncAlgorithms
 import Foundation
 import Logging
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 import SluiceController
@@ -69,6 +70,9 @@ public struct SluicedCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds a lease lives without renewal before a standby takes over.")
     var leaseTTL: Double = 15
 
+    @Option(name: .long, help: "Serve /metrics, /healthz and /readyz over HTTP on HOST:PORT (e.g. 127.0.0.1:9464).")
+    var listen: String?
+
     @Option(name: .long, help: "The least severe log lines written: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -85,6 +89,9 @@ public struct SluicedCommand: AsyncParsableCommand {
 
     public func validate() throws {
         if interval < 0 { throw ValidationError("--interval must not be negative") }
+        if let listen, OperatorEndpoint.address(listen) == nil {
+            throw ValidationError("--listen '\(listen)' is not HOST:PORT (e.g. 127.0.0.1:9464)")
+        }
         if Logger.Level(rawValue: logLevel) == nil {
             let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
             throw ValidationError("--log-level '\(logLevel)' is not a level; use one of \(levels)")
@@ -133,10 +140,12 @@ public struct SluicedCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("sluiced: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        let registry = PrometheusCollectorRegistry()
         let controller = RolloutController(
             store: store, driver: fleet.driver, signals: fleet.signals, clock: fleet.clock,
             owner: owner ?? "\(ProcessInfo.processInfo.hostName):\(getpid())", leaseTTLSeconds: leaseTTL,
-            logger: logger, faultHook: FaultSwitch.fromEnvironment(), nodeDirect: fleet.nodeDirect)
+            logger: logger, faultHook: FaultSwitch.fromEnvironment(), nodeDirect: fleet.nodeDirect,
+            metrics: ControllerMetrics(factory: PrometheusMetricsFactory(registry: registry)))
         let exitWhenIdle = self.exitWhenIdle
         let ticks = AsyncTimerSequence(interval: .milliseconds(max(1, Int(interval * 1000))), clock: .continuous)
         let service = ControllerService(controller: controller, ticks: ticks) { outcome in
@@ -148,6 +157,19 @@ public struct SluicedCommand: AsyncParsableCommand {
             .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
         ]
         if let background = fleet.background { services.append(.init(service: background)) }
+        if let listen, let (host, port) = OperatorEndpoint.address(listen) {
+            let endpoint = OperatorEndpoint(
+                host: host, port: port, registry: registry,
+                readiness: {
+                    do {
+                        _ = try store.currentLease()
+                        return nil
+                    } catch {
+                        return "the database cannot be read: \(error)"
+                    }
+                }, logger: logger)
+            services.append(.init(service: endpoint))
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -5,6 +5,11 @@ public import SluiceCore
 public enum ActionResult: Sendable, Equatable {
     case done(detail: String)
     case failed(detail: String)
+
+    public var isFailure: Bool {
+        if case .failed = self { return true }
+        return false
+    }
 }
 
 extension SluiceStore {
