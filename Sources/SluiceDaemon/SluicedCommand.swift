@@ -12,6 +12,7 @@ import SluicePrometheus
 import SluiceSignals
 import SluiceBreakGlass
 import SluiceCommandSupport
+import SluiceNotify
 import SluiceSimulation
 import SluiceStore
 
@@ -55,6 +56,9 @@ public struct SluicedCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "A BreakGlass file whose node-direct channels revert clusters the policy escalates.")
     var breakGlassConfig: String?
+
+    @Option(name: .long, help: "A Notifier file: webhooks told of halts, rollbacks, break-glass, approvals and completion.")
+    var notifier: String?
 
     @Option(name: .long, help: "Wall seconds between reconcile passes.")
     var interval: Double = 5
@@ -116,8 +120,10 @@ public struct SluicedCommand: AsyncParsableCommand {
             throw ExitCode(3)
         }
         let fleet: FleetWiring
+        let notifierConfig: NotifierConfig?
         do {
             fleet = try makeFleet(store: store)
+            notifierConfig = try notifier.map(NotifierManifest.load)
         } catch {
             FileHandle.standardError.write(Data("sluiced: \(error)\n".utf8))
             throw ExitCode(2)
@@ -137,6 +143,14 @@ public struct SluicedCommand: AsyncParsableCommand {
             .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
         ]
         if let background = fleet.background { services.append(.init(service: background)) }
+        if let notifierConfig {
+            // Only the lease holder notifies: a standby daemon on the same database stays quiet.
+            let owner = controller.owner
+            let notifications = NotifierService(
+                config: notifierConfig, store: store, logger: logger,
+                holdsLease: { (try? store.currentLease())??.owner == owner })
+            services.append(.init(service: notifications))
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
