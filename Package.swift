@@ -105,6 +105,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Webhook notifications of the event log (halts, rollbacks, break-glass, approvals, completions).
+        .target(
+            name: "SluiceNotify",
+            dependencies: [
+                "SluiceCore", "SluiceStore", "SluiceManifests",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // What both executables share on the command line: usage errors exit 2.
         .target(
             name: "SluiceCommandSupport",
@@ -116,7 +129,7 @@ let package = Package(
             name: "SluiceDaemon",
             dependencies: [
                 "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceController", "SluiceDrivers", "SluiceSignals",
-                "SluiceSimulation", "SluiceBreakGlass", "SluicePrometheus", "SluiceCommandSupport",
+                "SluiceSimulation", "SluiceBreakGlass", "SluicePrometheus", "SluiceNotify", "SluiceCommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -202,6 +215,14 @@ let package = Package(
                 "SluiceDaemon", "SluiceSimulation", "SluiceTestSupport",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // Includes webhooks on a python3 stand-in HTTP server on loopback.
+        .testTarget(
+            name: "SluiceNotifyTests",
+            dependencies: [
+                "SluiceNotify", "SluiceStore", "SluiceCore", "SluiceManifests", "SluiceTestSupport",
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "FleetSimulatorTests", dependencies: ["FleetSimulator"]),

@@ -13,6 +13,7 @@ import SluicePrometheus
 import SluiceSignals
 import SluiceBreakGlass
 import SluiceCommandSupport
+import SluiceNotify
 import SluiceSimulation
 import SluiceStore
 
@@ -57,6 +58,9 @@ public struct SluicedCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "A BreakGlass file whose node-direct channels revert clusters the policy escalates.")
     var breakGlassConfig: String?
+
+    @Option(name: .long, help: "A Notifier file: webhooks told of halts, rollbacks, break-glass, approvals and completion.")
+    var notifier: String?
 
     @Option(name: .long, help: "Wall seconds between reconcile passes.")
     var interval: Double = 5
@@ -134,8 +138,10 @@ public struct SluicedCommand: AsyncParsableCommand {
             throw ExitCode(3)
         }
         let fleet: FleetWiring
+        let notifierConfig: NotifierConfig?
         do {
             fleet = try makeFleet(store: store)
+            notifierConfig = try notifier.map(NotifierManifest.load)
         } catch {
             FileHandle.standardError.write(Data("sluiced: \(error)\n".utf8))
             throw ExitCode(2)
@@ -170,6 +176,14 @@ public struct SluicedCommand: AsyncParsableCommand {
                 }, logger: logger)
             services.append(.init(service: endpoint))
         }
+        if let notifierConfig {
+            // Only the lease holder notifies: a standby daemon on the same database stays quiet.
+            let owner = controller.owner
+            let notifications = NotifierService(
+                config: notifierConfig, store: store, logger: logger,
+                holdsLease: { (try? store.currentLease())??.owner == owner })
+            services.append(.init(service: notifications))
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -190,6 +204,8 @@ public struct SluicedCommand: AsyncParsableCommand {
         if let signals { metadata["signals"] = "\(signals)" }
         if let prometheus { metadata["prometheus"] = "\(prometheus)" }
         if let breakGlassConfig { metadata["breakGlass"] = "\(breakGlassConfig)" }
+        if let notifier { metadata["notifier"] = "\(notifier)" }
+        if let listen { metadata["listen"] = "\(listen)" }
         return metadata
     }
 

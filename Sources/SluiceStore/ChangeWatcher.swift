@@ -39,6 +39,11 @@ public struct ControllerPass: Sendable, Equatable {
     public var controllerNow: Double
     /// The wall clock (Unix seconds) at the same moment.
     public var wallAt: Double
+
+    public init(controllerNow: Double, wallAt: Double) {
+        self.controllerNow = controllerNow
+        self.wallAt = wallAt
+    }
 }
 
 extension SluiceStore {

@@ -50,6 +50,12 @@ public struct StoredEvent: Sendable, Equatable {
     public var id: Int64
     public var rollout: String
     public var event: RolloutEvent
+
+    public init(id: Int64, rollout: String, event: RolloutEvent) {
+        self.id = id
+        self.rollout = rollout
+        self.event = event
+    }
 }
 
 extension SluiceStore {
@@ -231,6 +237,12 @@ extension SluiceStore {
         }
     }
 
+    /// Appends one event to the log as the controller or an operator would have: for tests of what reads the log.
+    @discardableResult
+    package func appendEvent(_ event: RolloutEvent, rollout: String) throws(StoreError) -> Int64 {
+        try write { db in try Self.append(event, rollout: rollout, db: db) }
+    }
+
     /// The requests of a rollout, oldest first.
     public func requests(rollout name: String) throws(StoreError) -> [StoredRequest] {
         try read { db in
@@ -255,12 +267,14 @@ extension SluiceStore {
             } else {
                 try Row.fetchAll(db, sql: "SELECT * FROM event ORDER BY id")
             }
-            return rows.map { row in
-                StoredEvent(
-                    id: row["id"], rollout: row["rollout"],
-                    event: RolloutEvent(at: row["at"], actor: row["actor"], verb: row["verb"], message: row["message"]))
-            }
+            return rows.map(Self.storedEvent)
         }
+    }
+
+    static func storedEvent(_ row: Row) -> StoredEvent {
+        StoredEvent(
+            id: row["id"], rollout: row["rollout"],
+            event: RolloutEvent(at: row["at"], actor: row["actor"], verb: row["verb"], message: row["message"]))
     }
 
     /// The newest `count` events of a rollout, oldest first: what a view that shows the last few reads, whatever the

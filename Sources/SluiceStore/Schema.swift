@@ -220,6 +220,16 @@ enum Schema {
                 DROP TABLE clusterStatus;
                 """)
         }
+        // v6: how far each webhook of a notifier got in the event log (`NotifierCursor`), so a restarted daemon sends
+        // what it had not sent yet and nothing twice that it had confirmed.
+        migrator.registerMigration("v6-notifier-cursor") { db in
+            try db.execute(sql: """
+                CREATE TABLE notifierCursor (
+                    webhook TEXT PRIMARY KEY NOT NULL,
+                    lastEventID INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
