@@ -37,10 +37,12 @@ struct JSONLogHandler: LogHandler {
     func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         var object: [String: Any] = [
-            "time": Self.timestamp(Date()), "level": event.level.rawValue, "label": label, "message": "\(event.message)",
+            "time": Self.timestamp(Date()), "level": event.level.rawValue, "label": label,
+            "message": "\(event.message)",
         ]
         if !merged.isEmpty { object["metadata"] = merged.mapValues(Self.json) }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: options) else { return }
         FileHandle.standardError.write(data + Data("\n".utf8))
     }
 

@@ -68,7 +68,8 @@ struct OperatorEndpoint: Service {
                 if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
                 let responseHead = HTTPResponseHead(version: head.version, status: status, headers: headers)
                 context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
-                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+                let bytes = context.channel.allocator.buffer(string: body)
+                context.write(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
                 let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
                 if !head.isKeepAlive {
                     let channel = context.channel

@@ -59,7 +59,8 @@ public struct SluicedCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A BreakGlass file whose node-direct channels revert clusters the policy escalates.")
     var breakGlassConfig: String?
 
-    @Option(name: .long, help: "A Notifier file: webhooks told of halts, rollbacks, break-glass, approvals and completion.")
+    @Option(
+        name: .long, help: "A Notifier file: webhooks told of halts, rollbacks, break-glass, approvals and completion.")
     var notifier: String?
 
     @Option(name: .long, help: "Wall seconds between reconcile passes.")
@@ -77,7 +78,8 @@ public struct SluicedCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Serve /metrics, /healthz and /readyz over HTTP on HOST:PORT (e.g. 127.0.0.1:9464).")
     var listen: String?
 
-    @Option(name: .long, help: "The least severe log lines written: trace, debug, info, notice, warning, error, critical.")
+    @Option(
+        name: .long, help: "The least severe log lines written: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
     @Option(name: .long, help: "Log lines as text (for people) or json (one object per line, for a log pipeline).")

@@ -11,71 +11,10 @@ import Testing
 
 /// Webhooks posted to a python3 stand-in server on loopback, with the backoff's waits recorded instead of slept.
 @Suite struct WebhookDeliveryTests {
-    /// Answers by path: `/flaky` 500 to its first two requests then 200, `/down` always 503, `/reject` always 400,
-    /// anything else 200. Prints `request PATH BODY` for every request.
-    static let script = """
-        import http.server, socketserver, threading
-        seen = {}
-        lock = threading.Lock()
-        class Hook(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get('Content-Length', 0))).decode()
-                with lock:
-                    seen[self.path] = seen.get(self.path, 0) + 1
-                    n = seen[self.path]
-                    print("request", self.path, body, flush=True)
-                if self.path == "/flaky" and n <= 2: status = 500
-                elif self.path == "/down": status = 503
-                elif self.path == "/reject": status = 400
-                else: status = 200
-                self.send_response(status); self.send_header("Content-Length", "2"); self.end_headers()
-                self.wfile.write(b"no" if status >= 400 else b"ok")
-            def log_message(self, *args): pass
-        class Server(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
-        server = Server(("127.0.0.1", 0), Hook)
-        print("port", server.server_address[1], flush=True)
-        server.serve_forever()
-        """
-
-    /// The stand-in server, its address and the requests it took.
-    struct StandIn {
-        let child: ChildProcess
-        let base: String
-
-        static func start(in directory: URL) async throws -> StandIn {
-            let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first {
-                FileManager.default.isExecutableFile(atPath: $0)
-            }
-            let interpreter = try #require(python, "python3 is needed for the stand-in webhook server")
-            let child = try ChildProcess.launch(
-                URL(fileURLWithPath: interpreter), ["-u", "-c", script], logDirectory: directory)
-            var port: String?
-            _ = try await eventually {
-                port = child.output.split(separator: "\n").first { $0.hasPrefix("port ") }
-                    .map { String($0.dropFirst(5)) }
-                return port != nil || !child.process.isRunning
-            }
-            let listening = try #require(port, "the stand-in server did not start: \(child.output)")
-            return StandIn(child: child, base: "http://127.0.0.1:\(listening)")
-        }
-
-        /// The bodies posted to `path`, in order.
-        func bodies(_ path: String) -> [String] {
-            child.output.split(separator: "\n").compactMap { line in
-                line.hasPrefix("request \(path) ") ? String(line.dropFirst("request \(path) ".count)) : nil
-            }
-        }
-
-        /// The JSON objects posted to `path`, in order.
-        func objects(_ path: String) throws -> [[String: Any]] {
-            try bodies(path).map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
-        }
-    }
-
     /// A scratch folder with a database, a stand-in server and what the notifier logged.
     final class Harness: Sendable {
         let directory: URL
-        let server: StandIn
+        let server: WebhookStandIn
         let logs = InMemoryLogHandler()
         /// The waits the backoff asked for, in order.
         let waits = Mutex<[Duration]>([])
@@ -84,7 +23,7 @@ import Testing
             directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("sluice-notify-tests-\(UUID().uuidString)", isDirectory: true)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            server = try await StandIn.start(in: directory)
+            server = try await WebhookStandIn.start(in: directory)
         }
 
         deinit {
@@ -137,7 +76,7 @@ import Testing
         #expect(delivered, "\(harness.server.child.output)")
         // Wait for the cursor to move past the event before judging that nothing more comes.
         _ = try await eventually { (try store.notifierCursor(webhook: service.feeds[0].cursor) ?? 0) >= id }
-        let objects = try harness.server.objects("/flaky")
+        let objects = harness.server.objects("/flaky")
         #expect(objects.count == 3, "two 500s and one 200, nothing after")
         let last = try #require(objects.last)
         #expect(last["apiVersion"] as? String == "sluice.dev/v1")
@@ -169,11 +108,11 @@ import Testing
         }
         #expect(done, "\(harness.server.child.output)")
         // 503 is retried up to the attempts, then the next event is sent; 400 is never retried.
-        #expect(try harness.server.objects("/down").map { $0["event"] as? String } == [
+        #expect(harness.server.objects("/down").map { $0["event"] as? String } == [
             "halted", "halted", "halted", "completed", "completed", "completed",
         ])
-        #expect(try harness.server.objects("/reject").map { $0["event"] as? String } == ["halted", "completed"])
-        #expect(try harness.server.objects("/ok").map { $0["text"] as? String } == [
+        #expect(harness.server.objects("/reject").map { $0["event"] as? String } == ["halted", "completed"])
+        #expect(harness.server.objects("/ok").map { $0["text"] as? String } == [
             "rollout web halted at 2026-12-02T08:29:53Z: halted by gate 'errors' on eu-1: 4% is above 2%",
             "rollout api completed at 2026-12-02T08:29:53Z: every wave complete",
         ])
@@ -195,7 +134,7 @@ import Testing
         leader.store(true, ordering: .relaxed)
         let sent = try await eventually { harness.server.bodies("/ok").count == 1 }
         #expect(sent, "\(harness.server.child.output)")
-        #expect(try harness.server.objects("/ok").first?["message"] as? String == "halted by the circuit breaker")
+        #expect(harness.server.objects("/ok").first?["message"] as? String == "halted by the circuit breaker")
     }
 
     @Test func theCursorSurvivesARestartWithoutRepeatOrLoss() async throws {
@@ -224,6 +163,6 @@ import Testing
         let sent = try await eventually { harness.server.bodies("/ok").count >= 2 }
         #expect(sent, "\(harness.server.child.output)")
         try await Task.sleep(for: .milliseconds(300))
-        #expect(try harness.server.objects("/ok").map { $0["event"] as? String } == ["awaitingApproval", "completed"])
+        #expect(harness.server.objects("/ok").map { $0["event"] as? String } == ["awaitingApproval", "completed"])
     }
 }
