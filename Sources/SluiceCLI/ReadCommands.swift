@@ -43,7 +43,10 @@ struct List: AsyncParsableCommand {
             print(table(
                 ["NAME", "ARTIFACT", "PHASE", "CLUSTERS", "SUBMITTED", "MESSAGE"],
                 rows.map {
-                    [$0.name, $0.artifact, $0.phase, "\($0.clustersDone)/\($0.clusters)", $0.submittedAt, $0.message]
+                    [
+                        $0.name, $0.artifact, RolloutPhase.words($0.phase), "\($0.clustersDone)/\($0.clusters)",
+                        $0.submittedAt, $0.message,
+                    ]
                 }))
             if rows.count < total {
                 FileHandle.standardError.write(Data(

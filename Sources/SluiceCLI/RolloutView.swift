@@ -100,7 +100,7 @@ struct RolloutView: Codable, Equatable {
         var lines = [
             "Rollout:   \(name)",
             "Artifact:  \(artifact)",
-            "Phase:     \(phase)",
+            "Phase:     \(RolloutPhase.words(phase))",
             "Message:   \(message)",
         ]
         if let breakGlass {

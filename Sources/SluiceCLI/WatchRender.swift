@@ -127,7 +127,7 @@ enum WatchRender {
     }
 
     static func phase(_ phase: String, style: Style) -> String {
-        let text = phase.uppercased()
+        let text = RolloutPhase.words(phase).uppercased()
         switch phase {
         case "completed": return style.green(style.bold(text))
         case "progressing": return style.cyan(style.bold(text))

@@ -12,6 +12,19 @@ public enum RolloutPhase: String, Sendable, Equatable, Codable, CaseIterable {
 
     /// No further action on the fleet will come from this phase (a rollback may still be requested).
     public var isFinished: Bool { self == .completed || self == .aborted || self == .rolledBack }
+
+    /// The phase in words, for tables and screens: `awaiting approval`, `rolled back`. JSON keeps the raw value.
+    public var words: String {
+        switch self {
+        case .awaitingApproval: "awaiting approval"
+        case .rollingBack: "rolling back"
+        case .rolledBack: "rolled back"
+        default: rawValue
+        }
+    }
+
+    /// The words of a phase given by its raw value; anything else as it is.
+    public static func words(_ rawValue: String) -> String { RolloutPhase(rawValue: rawValue)?.words ?? rawValue }
 }
 
 /// What the controller knows of one cluster of a rollout.

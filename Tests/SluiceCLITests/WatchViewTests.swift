@@ -169,6 +169,7 @@ struct WatchViewTests {
         #expect(model.next.at == nil)
         #expect(model.next.text.contains("approval of wave 'large'"))
         #expect(model.next.text.contains("sluice promote telemetry-agent-2.0"))
+        #expect(WatchRender.phase(model.rollout.phase, style: .init(color: false)) == "AWAITING APPROVAL")
     }
 
     @Test("Each gate shows its latest value on the worst cluster, and its recent history there")

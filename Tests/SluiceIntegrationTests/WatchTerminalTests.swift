@@ -91,7 +91,7 @@ struct WatchTerminalTests {
         }
         let screen = try terminal.capture("first")
         #expect(waiting, "\(screen)")
-        #expect(screen.contains("AWAITINGAPPROVAL"))
+        #expect(screen.contains("AWAITING APPROVAL"))
         #expect(!screen.contains("sluiced is not running"))
         #expect(screen.contains("[████████████████████]  60/60"))
         #expect(screen.contains("[░░░░░░░░░░░░░░░░░░░░]  0/400"))
@@ -105,7 +105,7 @@ struct WatchTerminalTests {
 
         // A second watch follows the promotion to the end and exits 0, leaving the last frame on the main screen.
         try terminal.startWatch(window: "second", ["watch", rollout, "--db", workspace.database], newSession: false)
-        #expect(try await eventually { try terminal.capture("second").contains("AWAITINGAPPROVAL") })
+        #expect(try await eventually { try terminal.capture("second").contains("AWAITING APPROVAL") })
         #expect(try await workspace.sluice("promote", rollout, "--reason", "tmux test").status == 0)
         let done = try await eventually { try terminal.capture("second").contains("EXIT=") }
         let final = try terminal.capture("second")
