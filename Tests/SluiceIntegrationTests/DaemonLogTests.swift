@@ -64,3 +64,18 @@ struct DaemonLogTests {
         }
     }
 }
+
+@Suite("Shell completion")
+struct CompletionTests {
+    @Test("sluice writes completion scripts for bash, zsh and fish that know its subcommands")
+    func completionScripts() async throws {
+        let sluice = Workspace.binaries.appendingPathComponent("sluice").path
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try await ChildProcess.run(sluice, ["--generate-completion-script", shell])
+            #expect(script.status == 0, "\(shell): \(script.output)")
+            for subcommand in ["submit", "watch", "break-glass", "scenarios"] {
+                #expect(script.output.contains(subcommand), "\(shell) lacks \(subcommand)")
+            }
+        }
+    }
+}
