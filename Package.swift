@@ -110,6 +110,7 @@ let package = Package(
             name: "SluiceNotify",
             dependencies: [
                 "SluiceCore", "SluiceStore", "SluiceManifests",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -37,13 +37,22 @@ public struct ControllerMetrics: Sendable {
         ).increment()
     }
 
-    /// The gate evaluations of one decision, counted by gate and verdict.
+    /// The gate evaluations of one decision, counted by gate and verdict: one counter update per pair, not per
+    /// cluster, as a decision holds gates × clusters evaluations.
     func gatesEvaluated(_ evaluations: [GateEvaluation]) {
+        var counts: [GateVerdictKey: Int] = [:]
         for evaluation in evaluations {
-            Counter(
-                label: "sluice_gate_evaluations_total",
-                dimensions: [("gate", evaluation.gate), ("verdict", evaluation.verdict.rawValue)], factory: factory
-            ).increment()
+            counts[GateVerdictKey(gate: evaluation.gate, verdict: evaluation.verdict), default: 0] += 1
         }
+        for (key, count) in counts {
+            let dimensions = [("gate", key.gate), ("verdict", key.verdict.rawValue)]
+            Counter(label: "sluice_gate_evaluations_total", dimensions: dimensions, factory: factory)
+                .increment(by: count)
+        }
+    }
+
+    private struct GateVerdictKey: Hashable {
+        var gate: String
+        var verdict: GateEvaluation.Verdict
     }
 }

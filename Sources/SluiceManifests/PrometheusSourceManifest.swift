@@ -130,8 +130,8 @@ public enum PrometheusSourceManifest {
             for (signal, query) in map {
                 for placeholder in ExecDriverManifest.placeholders(in: query)
                 where !PrometheusSourceConfig.placeholders.contains(placeholder) {
-                    node.fail(
-                        "queries.\(signal): unknown placeholder {\(placeholder)}; use {cluster}, {signal}, {artifact}")
+                    let known = PrometheusSourceConfig.placeholders.map { "{\($0)}" }.joined(separator: ", ")
+                    node.fail("queries.\(signal): unknown placeholder {\(placeholder)}; use \(known)")
                 }
                 queries[signal] = query
             }

@@ -1,8 +1,10 @@
+import Crypto
 import Foundation
 public import Logging
 public import ServiceLifecycle
 public import SluiceManifests
 public import SluiceStore
+import SluiceCore
 
 /// Tells webhooks about new events of the log, beside the controller: never inside a pass, so a slow or failing
 /// webhook never holds up a rollout.
@@ -50,11 +52,9 @@ public struct WebhookFeed: Sendable {
     /// Events read per query.
     static let pageSize = 100
 
-    /// The cursor's key: the notifier's name and a digest of the URL (a webhook URL may be a secret, as Slack's are).
+    /// The cursor's key: the notifier's name and the URL's SHA-256 (a webhook URL may be a secret, as Slack's are).
     static func cursorKey(notifier: String, url: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in url.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return "\(notifier)/\(String(hash, radix: 16))"
+        "\(notifier)/\(SHA256.hash(data: Data(url.utf8)).hexDigits)"
     }
 
     /// Sends every new event, then waits `pollInterval` and looks again, until cancelled. A store error is logged

@@ -69,26 +69,19 @@ extension RolloutNotification {
         self.init(
             id: stored.id, rollout: stored.rollout, event: kind, verb: stored.event.verb,
             clusters: Self.clusters(named: stored.event.message, waves: waves), message: stored.event.message,
-            actor: stored.event.actor, time: Self.rfc3339(wall), controllerSeconds: virtual)
+            actor: stored.event.actor, time: ControllerTime.format(wall), controllerSeconds: virtual)
     }
-
-    /// A daemon clock this far from the wall clock is a virtual one.
-    static let virtualClockSkewSeconds = 60.0
 
     /// The wall-clock time of `event` and, for the daemon's events in virtual time, its virtual time.
     ///
-    /// Operators' events are on the wall clock. The daemon's are on its own clock; when its last pass shows that clock
-    /// far from the wall's, the event is moved by the offset between them (exact for an event of the last pass).
+    /// Operators' events are on the wall clock. The daemon's are on its own clock; a virtual one (below
+    /// ``ControllerTime/unixThreshold``) is moved by the offset its last pass recorded (exact for an event of that
+    /// pass).
     static func wallSeconds(of event: RolloutEvent, pass: ControllerPass?) -> (wall: Double, virtual: Double?) {
-        guard event.actor == Reconciler.actor, let pass,
-            abs(pass.wallAt - pass.controllerNow) > virtualClockSkewSeconds
-        else { return (event.at, nil) }
+        guard event.actor == Reconciler.actor, event.at < ControllerTime.unixThreshold, let pass else {
+            return (event.at, nil)
+        }
         return (event.at + pass.wallAt - pass.controllerNow, event.at)
-    }
-
-    /// `2026-12-02T08:29:53Z`: whole seconds, UTC.
-    static func rfc3339(_ seconds: Double) -> String {
-        Date(timeIntervalSince1970: seconds.rounded(.down)).formatted(.iso8601)
     }
 
     /// The clusters of `waves` that `message` names, in plan order: by name, or by a quoted wave name; all of them

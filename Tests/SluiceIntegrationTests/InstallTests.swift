@@ -7,13 +7,18 @@ import Testing
 struct InstallTests {
     static let script = Scenario.repositoryRoot + "/scripts/install.sh"
 
+    /// Runs the script with `--destdir` a `stage` folder in `workspace`, and `--bin BIN`.
+    static func stage(in workspace: Workspace, bin: String) async throws -> (stage: String, status: Int32, output: String) {
+        let stage = workspace.root.appendingPathComponent("stage").path
+        let run = try await ChildProcess.run("/bin/sh", [script, "--destdir", stage, "--bin", bin])
+        return (stage, run.status, run.output)
+    }
+
     @Test("Stages both binaries and a unit whose paths are filled in, which systemd accepts")
     func stagesAnInstall() async throws {
         let workspace = try Workspace()
-        let stage = workspace.root.appendingPathComponent("stage").path
-        let installed = try await ChildProcess.run(
-            "/bin/sh", [Self.script, "--destdir", stage, "--bin", Workspace.binaries.path])
-        #expect(installed.status == 0, "\(installed.output)")
+        let (stage, status, output) = try await Self.stage(in: workspace, bin: Workspace.binaries.path)
+        #expect(status == 0, "\(output)")
         for program in ["sluiced", "sluice"] {
             #expect(FileManager.default.isExecutableFile(atPath: stage + "/usr/local/bin/" + program))
         }
@@ -39,11 +44,9 @@ struct InstallTests {
     @Test("Missing binaries and unknown options are refused before anything is written")
     func refusals() async throws {
         let workspace = try Workspace()
-        let stage = workspace.root.appendingPathComponent("stage").path
-        let missing = try await ChildProcess.run(
-            "/bin/sh", [Self.script, "--destdir", stage, "--bin", workspace.root.path])
-        #expect(missing.status == 1)
-        #expect(missing.output.contains("no sluiced in \(workspace.root.path)"))
+        let (stage, status, output) = try await Self.stage(in: workspace, bin: workspace.root.path)
+        #expect(status == 1)
+        #expect(output.contains("no sluiced in \(workspace.root.path)"))
         let unknown = try await ChildProcess.run("/bin/sh", [Self.script, "--prefx", "/opt"])
         #expect(unknown.status == 2)
         #expect(unknown.output.contains("unknown option --prefx"))
