@@ -28,6 +28,7 @@ struct PlanCommand: AsyncParsableCommand {
                     let loaded = try loader.load(file)
                     for warning in loaded.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
                     print("\(file): ok (\(loaded.spec.waves.count) waves, \(loaded.spec.clustersInOrder.count) clusters, policy \(loaded.policyDescription))")
+                    if let brake = loaded.spec.apfBrake { print("  \(brake.explanation(artifact: loaded.spec.artifact.name))") }
                 } catch {
                     failed = true
                     FileHandle.standardError.write(Data("\(error)\n".utf8))
@@ -66,6 +67,7 @@ struct Submit: AsyncParsableCommand {
             let spec = loaded.spec
             print("rollout \(spec.name) submitted: \(spec.clustersInOrder.count) clusters in \(spec.waves.count) waves, "
                 + "policy \(loaded.policyDescription)")
+            if let brake = spec.apfBrake { print("  \(brake.explanation(artifact: spec.artifact.name))") }
         }
     }
 }

@@ -24,6 +24,8 @@ struct RolloutView: Codable, Equatable {
         /// Nodes break-glass reverted node-direct, and those it failed to revert (may still run the change).
         var nodesRevertedByBreakGlass: Int?
         var nodesBreakGlassFailed: Int?
+        /// The cluster's APF brake: `setting up`, `on`, `removing` or `removed`; nil before any or without one.
+        var apfBrake: String?
     }
 
     /// Who broke the glass, when and why, and how many nodes it reverted: shown whenever break-glass ran.
@@ -46,6 +48,8 @@ struct RolloutView: Codable, Equatable {
     var waves: [Wave]
     var pendingRequests: [String]
     var breakGlass: BreakGlass?
+    /// What the rollout's APF brake is, when its plan has one.
+    var apfBrake: String?
 
     /// The view of `record` at controller time `now`; with `breakGlass`, what break-glass did overrides the
     /// controller's status, so the view says what runs on the nodes even before `sluiced` saw the fence.
@@ -59,6 +63,7 @@ struct RolloutView: Codable, Equatable {
         observedGeneration = status.observedGeneration
         currentWave = status.currentWave < record.spec.waves.count ? record.spec.waves[status.currentWave].name : nil
         self.pendingRequests = pendingRequests
+        apfBrake = record.spec.apfBrake?.summary
         self.breakGlass = breakGlass.map {
             BreakGlass(
                 fencedAt: ControllerTime.format($0.fencedAt), actor: $0.actor, reason: $0.reason, runs: $0.runs,
@@ -71,7 +76,9 @@ struct RolloutView: Codable, Equatable {
                 clusters: wave.clusters.map { spec in
                     let progress = status.clusters.first { $0.cluster == spec.name }
                         ?? ClusterProgress(cluster: spec.name, wave: index, totalBatches: spec.batchEnds.count)
-                    return Self.cluster(spec, progress: progress, breakGlass: breakGlass, now: now)
+                    var cluster = Self.cluster(spec, progress: progress, breakGlass: breakGlass, now: now)
+                    cluster.apfBrake = progress.apfBrakeWords(rollout: record.spec.name)
+                    return cluster
                 })
         }
     }
@@ -109,6 +116,7 @@ struct RolloutView: Codable, Equatable {
                     + "\(counted(breakGlass.runs, "run"))): \(breakGlass.nodesReverted) nodes reverted node-direct, "
                     + "\(breakGlass.nodesFailed) failed; reason: \(breakGlass.reason)")
         }
+        if let apfBrake { lines.append("APF brake: \(apfBrake)") }
         if observedGeneration < generation {
             lines.append("Pending:   \(pendingRequests.joined(separator: ", ")) (sluiced has not acted on it yet; is it running?)")
         }
@@ -118,10 +126,11 @@ struct RolloutView: Codable, Equatable {
                 [
                     "\(wave.name) (\(wave.state))", cluster.name, cluster.state, cluster.batch,
                     "\(cluster.nodesCarrying)/\(cluster.nodes)", short(cluster.bakeRemainingSeconds),
-                ]
+                ] + (apfBrake == nil ? [] : [cluster.apfBrake ?? "-"])
             }
         }
-        lines.append(table(["WAVE", "CLUSTER", "STATE", "BATCH", "NODES WITH CHANGE", "BAKE LEFT"], rows))
+        let header = ["WAVE", "CLUSTER", "STATE", "BATCH", "NODES WITH CHANGE", "BAKE LEFT"]
+        lines.append(table(header + (apfBrake == nil ? [] : ["APF BRAKE"]), rows))
         return lines.joined(separator: "\n")
     }
 }

@@ -48,8 +48,9 @@ struct Demo: AsyncParsableCommand {
             Uses Examples/fleet-incident.yaml (200 clusters, about 200,000 nodes) and Examples/plan-incident.yaml. The
             unguarded run sends the agent to every node of every cluster within 29 minutes, as on the day; the
             fixed-step canary takes each cluster 10%, 50%, 100% with 5-minute pauses, gated on apiserver latency with
-            missing data treated as inconclusive (what Argo-style analysis gives by default); the last run lets
-            sluice's controller drive the plan through its default gates. All use the same seed.
+            missing data treated as inconclusive (what Argo-style analysis gives by default); then sluice's
+            controller drives the plan through its default gates, and once more with an APF brake on each cluster
+            (a priority level of the agent's own, at most 10% of each apiserver's seats). All use the same seed.
             """)
 
     @Option(name: .long, help: "The simulation's seed.") var seed: UInt64 = 1
@@ -61,6 +62,7 @@ struct Demo: AsyncParsableCommand {
         var unguarded: SimulationOutcome
         var argoStyle: SimulationOutcome
         var guarded: SimulationOutcome
+        var guardedWithBrake: SimulationOutcome
     }
 
     func run() async throws {
@@ -79,11 +81,19 @@ struct Demo: AsyncParsableCommand {
             async let unguarded = runner.unguarded(profile: profile)
             async let argoStyle = runner.guarded(canary, scenario: "fixed-step canary, latency only")
             async let guarded = runner.guarded(loaded.spec)
+            var braked = loaded.spec
+            // The simulator confines the agent by its identity (a service account); the name only labels the objects.
+            braked.apfBrake = loaded.spec.apfBrake
+                ?? APFBrakeSpec(serviceAccount: loaded.spec.artifact.name, namespace: "observability")
+            async let guardedWithBrake = runner.guarded(braked, scenario: "Sluice with the APF brake")
             let comparison = Comparison(
-                unguarded: await unguarded, argoStyle: try await argoStyle, guarded: try await guarded)
+                unguarded: await unguarded, argoStyle: try await argoStyle, guarded: try await guarded,
+                guardedWithBrake: try await guardedWithBrake)
             if let encoded = try format.output.encode(comparison) { return print(encoded) }
             print("")
-            print(OutcomeReport.summary([comparison.unguarded, comparison.argoStyle, comparison.guarded]))
+            print(OutcomeReport.summary([
+                comparison.unguarded, comparison.argoStyle, comparison.guarded, comparison.guardedWithBrake,
+            ]))
             print("")
             print("Under Sluice, the last decisions:")
             print(OutcomeReport.timeline(comparison.guarded, last: 8))

@@ -199,6 +199,9 @@ public struct RolloutController: Sendable {
                 guard let nodeDirect else { throw NoBreakGlassChannel() }
                 detail = try await nodeDirect.execute(action, on: cluster, artifact: spec.artifact)
             } else {
+                var action = action
+                // The journal keeps the brake's key, not its parameters: they are the spec's, which never changes.
+                if action.kind == .brake || action.kind == .release { action.brake = spec.apfBrake }
                 detail = try await driver.execute(action, on: cluster, artifact: spec.artifact)
             }
             result = .done(detail: detail)

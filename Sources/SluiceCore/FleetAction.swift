@@ -1,4 +1,4 @@
-/// Something done to the nodes of one cluster: apply or revert the artifact on one batch.
+/// Something done to one cluster: apply or revert the artifact on one batch, or set up or remove its APF brake.
 public struct FleetAction: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Equatable, Codable {
         case apply
@@ -6,24 +6,35 @@ public struct FleetAction: Sendable, Equatable, Codable {
         /// Revert every node of the cluster that may run the artifact through the break-glass (node-direct)
         /// channel, because the control-plane path could not.
         case escalate
+        /// Create the cluster's APF brake (``APFBrakeSpec``) before its first batch.
+        case brake
+        /// Remove it after the rollout.
+        case release
     }
 
     public var rollout: String
     public var kind: Kind
     public var cluster: String
     public var batch: Int
-    /// Node indices of the batch, in the cluster's rollout order.
+    /// Node indices of the batch, in the cluster's rollout order (none for a brake or its release).
     public var nodes: Range<Int>
+    /// The brake to set up or remove (brake and release only): the rollout spec's, filled in by the controller when
+    /// it carries the action out, since the spec never changes after submission.
+    public var brake: APFBrakeSpec?
 
-    public init(rollout: String, kind: Kind, cluster: String, batch: Int, nodes: Range<Int>) {
+    public init(
+        rollout: String, kind: Kind, cluster: String, batch: Int, nodes: Range<Int>, brake: APFBrakeSpec? = nil
+    ) {
         self.rollout = rollout
         self.kind = kind
         self.cluster = cluster
         self.batch = batch
         self.nodes = nodes
+        self.brake = brake
     }
 
-    /// Unique within a rollout: a batch is applied at most once and reverted at most once; a cluster escalates once.
+    /// Unique within a rollout: a batch is applied at most once and reverted at most once; a cluster escalates,
+    /// brakes and releases once.
     public var key: String { "\(kind.rawValue)/\(cluster)/\(batch)" }
 }
 

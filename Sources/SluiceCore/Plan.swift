@@ -9,13 +9,19 @@ public struct RolloutPlan: Sendable, Equatable, Codable {
     /// Name of a gate policy in `Policies/`, or a path ending in `.yaml`.
     public var policyName: String
     public var waves: [WavePlan]
+    /// An APF brake for the agent on every cluster, while the rollout lasts (``APFBrakeSpec``).
+    public var apfBrake: APFBrakeSpec?
 
-    public init(name: String, artifact: ArtifactRef, fleetPath: String, policyName: String, waves: [WavePlan]) {
+    public init(
+        name: String, artifact: ArtifactRef, fleetPath: String, policyName: String, waves: [WavePlan],
+        apfBrake: APFBrakeSpec? = nil
+    ) {
         self.name = name
         self.artifact = artifact
         self.fleetPath = fleetPath
         self.policyName = policyName
         self.waves = waves
+        self.apfBrake = apfBrake
     }
 }
 

@@ -153,6 +153,36 @@ private struct Pass {
         decision.actions.append(action)
     }
 
+    /// The action that sets up or removes the APF brake of the cluster at `index`.
+    func brakeAction(_ kind: FleetAction.Kind, clusterAt index: Int) -> FleetAction {
+        FleetAction(rollout: spec.name, kind: kind, cluster: status.clusters[index].cluster, batch: 0, nodes: 0..<0)
+    }
+
+    /// Sets up the cluster's APF brake; its first batch follows once the brake is confirmed.
+    mutating func emitBrake(clusterAt index: Int) {
+        let action = brakeAction(.brake, clusterAt: index)
+        status.clusters[index].inFlight = action.key
+        status.clusters[index].state = .applying
+        decision.actions.append(action)
+    }
+
+    /// Removes every APF brake still on once nothing else is left to do; true when none is on any more.
+    mutating func releaseBrakes() -> Bool {
+        let braked = status.clusters.indices.filter { status.clusters[$0].apfBrake == .on }
+        guard !braked.isEmpty else { return true }
+        for index in braked where status.clusters[index].inFlight == nil {
+            let action = brakeAction(.release, clusterAt: index)
+            status.clusters[index].inFlight = action.key
+            decision.actions.append(action)
+        }
+        return false
+    }
+
+    /// Whether the action in flight on the cluster at `index` removes its brake.
+    func isReleasing(clusterAt index: Int) -> Bool {
+        status.clusters[index].inFlight == brakeAction(.release, clusterAt: index).key
+    }
+
     // MARK: Journal
 
     /// Folds confirmed and failed actions into the status, whatever the phase.
@@ -201,24 +231,43 @@ private struct Pass {
             progress.appliedBatches = 0
             progress.state = .reverted
             progress.finishedAt = completedAt
-            record("reverted", "\(action.cluster): nodes \(action.nodes.lowerBound)..<\(action.nodes.upperBound) "
+            record("reverted", "\(action.cluster): \(nodesText(action.nodes)) "
                 + "reverted through the break-glass channel: \(entry.detail)")
+        case .brake:
+            progress.apfBrake = .on
+            if progress.state == .applying {
+                // No bake: the first batch goes as soon as the cluster's gates pass.
+                progress.state = .baking
+                progress.bakeUntil = completedAt
+            }
+            record("braked", "\(action.cluster): APF brake on (\(spec.apfBrake?.summary ?? "no brake in the spec"))")
+        case .release:
+            progress.apfBrake = .released
+            record("released", "\(action.cluster): APF brake removed")
         }
         status.clusters[index] = progress
         status.updatedAt = now
     }
 
     mutating func fail(_ entry: JournalEntry, clusterAt index: Int) {
-        let canRetry = status.phase == .progressing || status.phase == .rollingBack
-            || status.clusters[index].state == .reverting && status.phase != .aborted
+        // What moves a cluster forward is retried only while the rollout moves forward; once it is being reverted,
+        // `settleFailedApply` counts the failed step as done so that it is undone.
+        let forward = entry.action.kind == .apply || entry.action.kind == .brake
+        let canRetry = forward
+            ? status.phase == .progressing && status.clusters[index].state != .reverting
+            : status.phase == .progressing || status.phase == .rollingBack
+                || status.clusters[index].state == .reverting && status.phase != .aborted
         guard canRetry else { return }
         status.clusters[index].failures += 1
         status.clusters[index].failingSince = status.clusters[index].failingSince ?? (entry.completedAt ?? now)
         let failures = status.clusters[index].failures
         let action = entry.action
-        let what = action.kind == .escalate
-            ? "break-glass revert of \(action.cluster)"
-            : "\(action.kind.rawValue) of \(action.cluster) batch \(action.batch + 1)"
+        let what = switch action.kind {
+        case .escalate: "break-glass revert of \(action.cluster)"
+        case .brake: "APF brake on \(action.cluster)"
+        case .release: "APF brake removal on \(action.cluster)"
+        case .apply, .revert: "\(action.kind.rawValue) of \(action.cluster) batch \(action.batch + 1)"
+        }
         if action.kind == .revert, let after = spec.policy.escalateAfterSeconds,
             failures >= Reconciler.maxActionFailures || now - status.clusters[index].failingSince! >= after
         {
@@ -452,7 +501,7 @@ private struct Pass {
                     started += " with a probe batch of \(counted(probe, "node")): its own cost decides the rest"
                 }
                 record("started", started)
-                emit(.apply, batch: 0, clusterAt: index)
+                if spec.apfBrake == nil { emit(.apply, batch: 0, clusterAt: index) } else { emitBrake(clusterAt: index) }
                 active += 1
             }
             let finished = inWave.allSatisfy {
@@ -461,6 +510,10 @@ private struct Pass {
             guard finished else { return }
             record("wave-complete", "wave '\(wave.name)' complete")
             status.currentWave += 1
+        }
+        guard releaseBrakes() else {
+            setPhase(.progressing, "every wave complete; removing the APF brakes")
+            return
         }
         setPhase(.completed, "every wave complete")
     }
@@ -499,12 +552,18 @@ private struct Pass {
         }
     }
 
-    /// Takes a failed apply out of flight, counting its batch as applied: it may have reached some nodes.
+    /// Takes a failed apply or brake out of flight, counting it as done: it may have reached some nodes, or created
+    /// the brake's objects.
     mutating func settleFailedApply(clusterAt index: Int) {
         guard let key = status.clusters[index].inFlight, let entry = input.journal[key], entry.state == .failed,
-            entry.action.kind == .apply, !decision.actions.contains(where: { $0.key == key })
+            entry.action.kind == .apply || entry.action.kind == .brake,
+            !decision.actions.contains(where: { $0.key == key })
         else { return }
-        status.clusters[index].appliedBatches = max(status.clusters[index].appliedBatches, entry.action.batch + 1)
+        if entry.action.kind == .brake {
+            status.clusters[index].apfBrake = .on
+        } else {
+            status.clusters[index].appliedBatches = max(status.clusters[index].appliedBatches, entry.action.batch + 1)
+        }
         status.clusters[index].inFlight = nil
         status.clusters[index].failures = 0
         status.clusters[index].failingSince = nil
@@ -514,7 +573,9 @@ private struct Pass {
         for index in status.clusters.indices {
             settleFailedApply(clusterAt: index)
             let progress = status.clusters[index]
-            let touched = progress.appliedBatches > 0 || progress.inFlight != nil
+            // A braked cluster whose first batch has not gone yet is active, with nothing applied: it ends reverted.
+            let touched = progress.appliedBatches > 0 || progress.isActive
+                || progress.inFlight != nil && !isReleasing(clusterAt: index)
             if touched && progress.state != .reverting {
                 status.clusters[index].state = progress.inFlight == nil ? .reverting : progress.state
                 status.clusters[index].bakeUntil = nil
@@ -522,7 +583,7 @@ private struct Pass {
         }
         continueReverts()
         let settled = status.clusters.allSatisfy { $0.inFlight == nil && $0.appliedBatches == 0 }
-        if settled { setPhase(.rolledBack, "every applied batch reverted") }
+        if settled && releaseBrakes() { setPhase(.rolledBack, "every applied batch reverted") }
     }
 }
 

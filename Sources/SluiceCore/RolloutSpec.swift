@@ -6,12 +6,15 @@ public struct RolloutSpec: Sendable, Equatable, Codable {
     public var artifact: ArtifactRef
     public var policy: GatePolicy
     public var waves: [WaveSpec]
+    /// The priority level of the agent's own set up on each cluster before its first batch, if the plan asks.
+    public var apfBrake: APFBrakeSpec?
 
-    public init(name: String, artifact: ArtifactRef, policy: GatePolicy, waves: [WaveSpec]) {
+    public init(name: String, artifact: ArtifactRef, policy: GatePolicy, waves: [WaveSpec], apfBrake: APFBrakeSpec? = nil) {
         self.name = name
         self.artifact = artifact
         self.policy = policy
         self.waves = waves
+        self.apfBrake = apfBrake
     }
 
     /// Every cluster of the rollout in order, with the index of its wave.
@@ -135,7 +138,8 @@ extension RolloutSpec {
                 bakeAfterClusterSeconds: wave.bakeAfterClusterSeconds, approval: wave.approval))
         }
         guard issues.isEmpty else { return .failure(PlanValidationFailure(issues: issues)) }
-        return .success(RolloutSpec(name: plan.name, artifact: plan.artifact, policy: policy, waves: waves))
+        return .success(
+            RolloutSpec(name: plan.name, artifact: plan.artifact, policy: policy, waves: waves, apfBrake: plan.apfBrake))
     }
 
     private static func selectClusters(

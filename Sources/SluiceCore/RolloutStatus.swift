@@ -62,6 +62,8 @@ public struct ClusterProgress: Sendable, Equatable, Codable {
     /// The nodes of a probe batch run before the plan's first one, when the cost projected before the cluster
     /// started was too uncertain to trust (see ``GateRound``); nil when the cluster runs the plan's batches.
     public var probeNodes: Int?
+    /// The cluster's APF brake, when the rollout has one and set it up here; nil before.
+    public var apfBrake: APFBrakeState?
 
     public init(cluster: String, wave: Int, totalBatches: Int) {
         self.cluster = cluster

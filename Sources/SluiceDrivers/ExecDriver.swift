@@ -8,7 +8,8 @@ public import SluiceManifests
 /// by commas. Large batches are split into calls of at most `maxNodesPerCall` nodes. A call that exits non-zero or
 /// outlives its timeout fails the action; the templates must be idempotent (`kubectl label --overwrite`). With a
 /// `verify` step, an apply succeeds only once the verify command has exited 0 for every chunk (``Verification``);
-/// reverts are not verified.
+/// reverts are not verified. A rollout with an APF brake runs `brake` once per cluster before its first batch and
+/// `release` once after the rollout (``APFBrakeSpec``), with `{serviceAccount}`, `{namespace}` and `{shares}` too.
 ///
 /// Before any command runs, every value that goes into it is checked (``CommandValue``): a cluster or node name that
 /// starts with '-', holds a control character or '/', or an artifact, version or rollout that could be an option,
@@ -34,10 +35,13 @@ public struct ExecDriver: FleetDriver {
     public func execute(_ action: FleetAction, on cluster: FleetCluster, artifact: ArtifactRef) async throws -> String {
         let nodes = action.nodes.map(cluster.nodeName(at:))
         try Self.check(cluster: cluster.name, nodes: nodes, artifact: artifact, rollout: action.rollout)
-        let values = [
+        var values = [
             "cluster": cluster.name, "artifact": artifact.name, "version": artifact.version,
             "rollout": action.rollout, "batch": String(action.batch + 1),
         ]
+        if action.kind == .brake || action.kind == .release {
+            return try await brake(action, values: &values)
+        }
         let chunks = stride(from: 0, to: nodes.count, by: config.maxNodesPerCall).map {
             Array(nodes[$0..<min(nodes.count, $0 + config.maxNodesPerCall)])
         }
@@ -58,6 +62,28 @@ public struct ExecDriver: FleetDriver {
             outputs += try await verification.run(commands, clock: clock)
         }
         return outputs.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs the `brake` or `release` template once for the cluster.
+    func brake(_ action: FleetAction, values: inout [String: String]) async throws -> String {
+        guard let brake = action.brake else {
+            throw ExecDriverError.cannotStart(command: action.kind.rawValue, reason: "the action carries no APF brake")
+        }
+        guard let template = action.kind == .brake ? config.brake : config.release else {
+            throw ExecDriverError.noBrakeCommand(action.kind)
+        }
+        for (what, value) in [("service account", brake.serviceAccount), ("namespace", brake.namespace)] {
+            if let problem = CommandValue.problem(value, isPathComponent: true) {
+                throw ExecDriverError.unsafeValue(what: what, value: value, problem: problem)
+            }
+        }
+        values["serviceAccount"] = brake.serviceAccount
+        values["namespace"] = brake.namespace
+        values["shares"] = String(brake.nominalConcurrencyShares)
+        let arguments = Self.expand(template, values: values, nodes: [])
+        let run = try await CommandRunner.run(arguments, environment: environment, timeoutSeconds: config.timeoutSeconds)
+        guard run.status == 0 else { throw ExecDriverError.failedRun(arguments, run) }
+        return run.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Throws ``ExecDriverError/unsafeValue(what:value:problem:)`` for the first value that must not reach a command.
@@ -93,6 +119,8 @@ public enum ExecDriverError: Error, CustomStringConvertible {
     case cannotStart(command: String, reason: String)
     /// A value refused before any command ran: `what` is `cluster`, `node`, `artifact`, `version` or `rollout`.
     case unsafeValue(what: String, value: String, problem: String)
+    /// The rollout has an APF brake and the driver file no `brake`/`release` command (`kind` says which).
+    case noBrakeCommand(FleetAction.Kind)
 
     public var description: String {
         switch self {
@@ -106,6 +134,9 @@ public enum ExecDriverError: Error, CustomStringConvertible {
         case .unsafeValue(let what, let value, let problem):
             return "refused to run any command with the \(what) \(KubernetesName.quoted(value)): \(problem); "
                 + "rename it (fleet and plan files check names when they are read)"
+        case .noBrakeCommand(let kind):
+            return "the rollout's plan sets an APF brake, but the driver file has no spec.\(kind.rawValue) command; "
+                + "add spec.brake and spec.release (see Examples/kubectl/driver.yaml), or drop apfBrake from the plan"
         }
     }
 

@@ -11,16 +11,22 @@ public struct ExecDriverConfig: Sendable, Equatable {
     public var maxNodesPerCall: Int
     /// The command that proves an applied batch runs; nil when applied means only that `apply` exited 0.
     public var verify: Verify?
+    /// Argument templates that set up a cluster's APF brake, for plans that ask for one; nil when the file has none.
+    public var brake: [String]?
+    /// Argument templates that remove it.
+    public var release: [String]?
 
     public init(
         apply: [String], revert: [String], timeoutSeconds: Double = 120, maxNodesPerCall: Int = 200,
-        verify: Verify? = nil
+        verify: Verify? = nil, brake: [String]? = nil, release: [String]? = nil
     ) {
         self.apply = apply
         self.revert = revert
         self.timeoutSeconds = timeoutSeconds
         self.maxNodesPerCall = maxNodesPerCall
         self.verify = verify
+        self.brake = brake
+        self.release = release
     }
 
     /// A command run after a batch's apply, retried until it exits 0 or `timeoutSeconds` have passed.
@@ -44,6 +50,8 @@ public struct ExecDriverConfig: Sendable, Equatable {
 
     /// The placeholders a template may use.
     public static let placeholders = ["cluster", "nodes", "artifact", "version", "rollout", "batch"]
+    /// The placeholders `brake` and `release` may use besides those (``APFBrakeSpec``).
+    public static let brakePlaceholders = ["serviceAccount", "namespace", "shares"]
 }
 
 /// Reads `kind: ExecDriver` files.
@@ -54,20 +62,30 @@ public enum ExecDriverManifest {
         let fields = root.mapping(allowed: ["apiVersion", "kind", "metadata", "spec"])
         _ = metadataName(fields)
         let spec = fields?.required("spec")?.mapping(
-            allowed: ["apply", "revert", "verify", "timeout", "maxNodesPerCall"])
-        let apply = spec?.required("apply").flatMap(command)
-        let revert = spec?.required("revert").flatMap(command)
+            allowed: ["apply", "revert", "verify", "timeout", "maxNodesPerCall", "brake", "release"])
+        let apply = spec?.required("apply").flatMap { command($0) }
+        let revert = spec?.required("revert").flatMap { command($0) }
         let verify = spec?["verify"].flatMap(Self.verify)
+        let brakeWords = ExecDriverConfig.placeholders + ExecDriverConfig.brakePlaceholders
+        let brake = spec?["brake"].flatMap { command($0, placeholders: brakeWords) }
+        let release = spec?["release"].flatMap { command($0, placeholders: brakeWords) }
+        if let spec, (spec["brake"] == nil) != (spec["release"] == nil) {
+            (spec["brake"] ?? spec["release"] ?? spec.owner).fail(
+                "a driver that sets up an APF brake must also remove it: give both spec.brake and spec.release")
+        }
         let timeout = spec?["timeout"]?.durationSeconds() ?? 120
         let maxNodes = spec?["maxNodesPerCall"]?.int(atLeast: 1) ?? 200
         try root.reader.check()
         guard let apply, let revert else { throw ManifestError(root.reader.problems) }
         return ExecDriverConfig(
-            apply: apply, revert: revert, timeoutSeconds: timeout, maxNodesPerCall: maxNodes, verify: verify)
+            apply: apply, revert: revert, timeoutSeconds: timeout, maxNodesPerCall: maxNodes, verify: verify,
+            brake: brake, release: release)
     }
 
-    static func command(_ node: ManifestNode) -> [String]? {
-        node.mapping(allowed: ["command"]).flatMap(words)
+    static func command(
+        _ node: ManifestNode, placeholders: [String] = ExecDriverConfig.placeholders
+    ) -> [String]? {
+        node.mapping(allowed: ["command"]).flatMap { words(of: $0, placeholders: placeholders) }
     }
 
     /// The `verify` step: its command, and a timeout and interval longer than zero with the interval the shorter.
@@ -93,13 +111,15 @@ public enum ExecDriverManifest {
     }
 
     /// The words of a mapping's `command` list, each placeholder checked; an empty list is a problem of the mapping.
-    static func words(of fields: ManifestFields) -> [String]? {
+    static func words(
+        of fields: ManifestFields, placeholders known: [String] = ExecDriverConfig.placeholders
+    ) -> [String]? {
         let node = fields.owner
         guard let arguments = fields.required("command")?.sequence() else { return nil }
         let words = arguments.compactMap { argument -> String? in
             guard let word = argument.string() else { return nil }
-            for placeholder in placeholders(in: word) where !ExecDriverConfig.placeholders.contains(placeholder) {
-                argument.fail("unknown placeholder {\(placeholder)}; use \(ExecDriverConfig.placeholders.map { "{\($0)}" }.joined(separator: ", "))")
+            for placeholder in placeholders(in: word) where !known.contains(placeholder) {
+                argument.fail("unknown placeholder {\(placeholder)}; use \(known.map { "{\($0)}" }.joined(separator: ", "))")
             }
             return word
         }

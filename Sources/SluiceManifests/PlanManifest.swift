@@ -11,14 +11,20 @@ public enum PlanManifest {
         let root = try ManifestFile.root(of: path, kind: "RolloutPlan")
         let fields = root.mapping(allowed: ["apiVersion", "kind", "metadata", "spec"])
         let name = metadataName(fields)
-        let spec = fields?.required("spec")?.mapping(allowed: ["artifact", "fleet", "policy", "waves"])
+        let spec = fields?.required("spec")?.mapping(allowed: ["artifact", "fleet", "policy", "waves", "apfBrake"])
         let artifact = spec?.required("artifact").flatMap(decodeArtifact)
         let fleet = spec?.required("fleet")?.string()
         let policy = spec?["policy"].map { $0.string() } ?? defaultPolicy
         let waves = (spec?.required("waves")?.sequence() ?? []).compactMap(decodeWave)
+        let brake = spec?["apfBrake"].flatMap(decodeBrake)
+        if brake != nil, let artifact, let problem = KubernetesName.subdomainProblem(artifact.name) {
+            spec?["apfBrake"]?.fail("the brake's FlowSchema and priority level are named after the artifact, and "
+                + "\(KubernetesName.quoted(artifact.name)) is not a Kubernetes object name: \(problem); rename the artifact")
+        }
         try root.reader.check()
         guard let name, let artifact, let fleet, let policy else { throw ManifestError(root.reader.problems) }
-        let plan = RolloutPlan(name: name, artifact: artifact, fleetPath: fleet, policyName: policy, waves: waves)
+        let plan = RolloutPlan(
+            name: name, artifact: artifact, fleetPath: fleet, policyName: policy, waves: waves, apfBrake: brake)
         if let problem = nameProblem(name) {
             let node = fields?["metadata"]?.mapping(allowed: ["name", "labels", "annotations"])?["name"]
             node?.fail("\(KubernetesName.quoted(name)) is not a valid rollout name: \(problem); use lowercase "
@@ -44,6 +50,36 @@ public enum PlanManifest {
         }
         guard let name, let version else { return nil }
         return ArtifactRef(name: name, version: version, apiProfile: profile)
+    }
+
+    /// `apfBrake: {serviceAccount: namespace/name, maxSeatShare: 10%}`; the share is optional.
+    static func decodeBrake(_ node: ManifestNode) -> APFBrakeSpec? {
+        guard let fields = node.mapping(allowed: ["serviceAccount", "maxSeatShare"]) else { return nil }
+        let account = fields.required("serviceAccount").flatMap { field -> (String, String)? in
+            guard let text = field.string() else { return nil }
+            let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            let problem = parts.count == 2
+                ? parts.lazy.compactMap { KubernetesName.subdomainProblem($0) }.first
+                : "it is not namespace/name"
+            if let problem {
+                field.fail("\(KubernetesName.quoted(text)) is not a service account: \(problem); write the agent's "
+                    + "service account as namespace/name, like observability/telemetry-agent")
+                return nil
+            }
+            return (parts[0], parts[1])
+        }
+        let share = fields["maxSeatShare"].map { field -> Double? in
+            guard let text = field.string(), text.hasSuffix("%"), let percent = Double(text.dropLast()),
+                percent > 0 && percent <= 50
+            else {
+                field.fail("write the largest share of each apiserver's seats the agent may hold as a percentage "
+                    + "above 0% and at most 50%, like 10%")
+                return nil
+            }
+            return percent / 100
+        } ?? APFBrakeSpec.defaultMaxSeatShare
+        guard let (namespace, serviceAccount) = account, let share else { return nil }
+        return APFBrakeSpec(serviceAccount: serviceAccount, namespace: namespace, maxSeatShare: share)
     }
 
     static func decodeWave(_ node: ManifestNode) -> WavePlan? {

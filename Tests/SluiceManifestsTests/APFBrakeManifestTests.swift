@@ -1,0 +1,105 @@
+import Foundation
+import SluiceCore
+import SluiceManifests
+import Testing
+
+/// `spec.apfBrake` in plans and `spec.brake`/`spec.release` in exec driver files.
+@Suite struct APFBrakeManifestTests {
+    static func driver(_ steps: String) -> String {
+        """
+        apiVersion: sluice.dev/v1
+        kind: ExecDriver
+        metadata:
+          name: local
+        spec:
+          apply:
+            command: [/bin/true, "{nodes}"]
+          revert:
+            command: [/bin/true, "{nodes}"]
+        \(steps)
+        """
+    }
+
+    @Test func brakeStepsKeepTheirTemplatesWithTheBrakePlaceholders() throws {
+        let folder = try ScratchFolder()
+        let path = try folder.write("driver.yaml", Self.driver("""
+              brake:
+                command: [brake.sh, "{cluster}", "{namespace}/{serviceAccount}", "{shares}"]
+              release:
+                command: [release.sh, "{cluster}", "{artifact}"]
+
+            """))
+        let config = try ExecDriverManifest.load(path)
+        #expect(config.brake == ["brake.sh", "{cluster}", "{namespace}/{serviceAccount}", "{shares}"])
+        #expect(config.release == ["release.sh", "{cluster}", "{artifact}"])
+    }
+
+    @Test func aBrakeWithoutAReleaseIsRefused() throws {
+        let text = Self.driver("""
+              brake:
+                command: [brake.sh, "{cluster}"]
+
+            """)
+        let folder = try ScratchFolder()
+        let path = try folder.write("driver.yaml", text)
+        let error = manifestError { _ = try ExecDriverManifest.load(path) }
+        expectProblem(
+            error, file: path, line: line(of: "command: [brake.sh", in: text), field: "spec.brake",
+            containing: "must also remove it: give both spec.brake and spec.release")
+    }
+
+    @Test func brakePlaceholdersAreRefusedInApply() throws {
+        let text = """
+            apiVersion: sluice.dev/v1
+            kind: ExecDriver
+            metadata:
+              name: local
+            spec:
+              apply:
+                command: [/bin/true, "{shares}"]
+              revert:
+                command: [/bin/true]
+
+            """
+        let folder = try ScratchFolder()
+        let path = try folder.write("driver.yaml", text)
+        let error = manifestError { _ = try ExecDriverManifest.load(path) }
+        expectProblem(
+            error, file: path, line: line(of: "{shares}", in: text), field: "spec.apply.command[1]",
+            containing: "unknown placeholder {shares}")
+    }
+
+    /// The shared test plan with `field` (one line, indented) added to its spec.
+    static func plan(_ field: String) -> String {
+        Manifests.plan(waves: Manifests.canaryWave).replacingOccurrences(of: "  waves:\n", with: "\(field)\n  waves:\n")
+    }
+
+    func load(_ field: String) throws -> LoadedPlan {
+        let folder = try ScratchFolder()
+        return try PlanLoader().load(try Manifests.writePlanFolder(folder, plan: Self.plan(field)))
+    }
+
+    @Test func aPlanBrakeReadsTheServiceAccountAndTheShare() throws {
+        let sized = try load("  apfBrake: {serviceAccount: observability/agent-sa, maxSeatShare: 5%}")
+        let expected = APFBrakeSpec(serviceAccount: "agent-sa", namespace: "observability", maxSeatShare: 0.05)
+        #expect(sized.plan.apfBrake == expected)
+        #expect(sized.spec.apfBrake == expected)
+        let unsized = try load("  apfBrake: {serviceAccount: observability/agent-sa}")
+        #expect(unsized.spec.apfBrake?.maxSeatShare == APFBrakeSpec.defaultMaxSeatShare)
+        #expect(try load("").spec.apfBrake == nil)
+    }
+
+    @Test("A bad service account or share is refused at its line", arguments: [
+        ("apfBrake: {serviceAccount: agent-sa}", "agent-sa", "spec.apfBrake.serviceAccount", "is not namespace/name"),
+        ("apfBrake: {serviceAccount: Obs/agent}", "Obs/agent", "spec.apfBrake.serviceAccount", "not a service account"),
+        ("apfBrake: {serviceAccount: o/a, maxSeatShare: 60%}", "60%", "spec.apfBrake.maxSeatShare", "at most 50%"),
+        ("apfBrake: {serviceAccount: o/a, maxSeatShare: 0.1}", "0.1", "spec.apfBrake.maxSeatShare", "like 10%"),
+    ])
+    func badBrakeFields(field: String, marker: String, path: String, message: String) throws {
+        let text = Self.plan("  " + field)
+        let folder = try ScratchFolder()
+        let file = try Manifests.writePlanFolder(folder, plan: text)
+        let error = manifestError { _ = try PlanLoader().load(file) }
+        expectProblem(error, file: file, line: line(of: marker, in: text), field: path, containing: message)
+    }
+}
