@@ -19,6 +19,9 @@ struct Explain: AsyncParsableCommand {
             var at: Double
             var verdict: String
             var observed: Double?
+            /// What `observed` and the bound measure: share (a fraction), seconds, perSecond, timesReference, count.
+            var unit: ValueUnit
+            /// The bound with its unit: `<= 1%`.
             var bound: String
             var reason: String
             /// Not passing for this many evaluations in a row, since when, and whether it counted.
@@ -55,8 +58,9 @@ struct Explain: AsyncParsableCommand {
         }
     }
 
-    /// The latest evaluation of each gate on each cluster, failing ones first, with what the controller tracks; a
-    /// break-glass fence comes before all of it.
+    /// The latest evaluation of each gate on each cluster, grouped by cluster (fleet-wide first, then clusters with
+    /// a failing gate), failing gates first in each, with what the controller tracks; a break-glass fence comes before
+    /// all of it.
     static func explain(
         _ record: RolloutRecord, evaluations: [GateEvaluation], breakGlass: BreakGlassState? = nil
     ) -> Explanation {
@@ -64,14 +68,21 @@ struct Explain: AsyncParsableCommand {
         var latest: [String: GateEvaluation] = [:]
         for evaluation in evaluations { latest[GateRound.key(gate: evaluation.gate, cluster: evaluation.cluster)] = evaluation }
         let order: [GateEvaluation.Verdict: Int] = [.breach: 0, .noData: 1, .pass: 2]
-        let gates = latest.values.sorted {
-            (order[$0.verdict]!, $0.gate, $0.cluster) < (order[$1.verdict]!, $1.gate, $1.cluster)
-        }.map { evaluation in
+        var worstOfCluster: [String: Int] = [:]
+        for evaluation in latest.values {
+            worstOfCluster[evaluation.cluster] = min(worstOfCluster[evaluation.cluster] ?? 2, order[evaluation.verdict]!)
+        }
+        func rank(_ evaluation: GateEvaluation) -> (Int, Int, String, Int, String) {
+            let fleet = evaluation.cluster == GateEvaluation.fleetScope ? 0 : 1
+            return (fleet, worstOfCluster[evaluation.cluster]!, evaluation.cluster, order[evaluation.verdict]!, evaluation.gate)
+        }
+        let gates = latest.values.sorted { rank($0) < rank($1) }.map { evaluation in
             let track = record.status.gateTracks[GateRound.key(gate: evaluation.gate, cluster: evaluation.cluster)]
+            let unit = ValueUnit(gate: evaluation.gate, in: record.spec.policy)
             return Explanation.Gate(
                 gate: evaluation.gate, cluster: evaluation.cluster, at: evaluation.at, verdict: evaluation.verdict.rawValue,
-                observed: evaluation.observed, bound: evaluation.bound.description, reason: evaluation.reason,
-                failing: track?.failing, failingSince: track?.since, counted: track?.counted)
+                observed: evaluation.observed, unit: unit, bound: unit.format(evaluation.bound),
+                reason: evaluation.reason, failing: track?.failing, failingSince: track?.since, counted: track?.counted)
         }
         let samples = record.status.costSamples.sorted { $0.key < $1.key }
         return Explanation(
@@ -94,13 +105,15 @@ struct Explain: AsyncParsableCommand {
         if explanation.gates.isEmpty {
             lines.append("No gate has been evaluated yet.")
         } else {
+            // One block per cluster: its name on its first row only.
             lines.append(table(
-                ["VERDICT", "GATE", "CLUSTER", "VALUE", "BOUND", "FAILING", "REASON"],
-                explanation.gates.map { gate in
+                ["CLUSTER", "GATE", "VERDICT", "VALUE", "BOUND", "FAILING", "REASON"],
+                explanation.gates.enumerated().map { index, gate in
                     let failing = gate.failing.map { "\($0)x" + (gate.counted == true ? " (counted)" : "") } ?? "-"
+                    let first = index == 0 || explanation.gates[index - 1].cluster != gate.cluster
                     return [
-                        gate.verdict, gate.gate, gate.cluster, gate.observed.map { $0.formatted(maxFractionDigits: 4) } ?? "-", gate.bound,
-                        failing, gate.reason,
+                        first ? gate.cluster : "", gate.gate, gate.verdict, gate.observed.map(gate.unit.format) ?? "-",
+                        gate.bound, failing, gate.reason,
                     ]
                 }))
         }

@@ -96,7 +96,7 @@ enum WatchRender {
         var gateRows: [[String]] = [["GATE", "CLUSTER", "VALUE", "THRESHOLD", "RECENT", "VERDICT", "AT"]]
         for gate in model.gates {
             gateRows.append([
-                gate.gate, gate.cluster ?? "-", gate.observed.map(number) ?? "no data", gate.bound,
+                gate.gate, gate.cluster ?? "-", gate.observed.map(gate.unit.format) ?? "no data", gate.bound,
                 sparkline(gate.history, threshold: gate.threshold), gate.verdict, gate.at.map(ControllerTime.format) ?? "-",
             ])
         }

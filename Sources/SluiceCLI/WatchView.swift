@@ -53,6 +53,9 @@ struct WatchModel: Codable, Equatable {
         var cluster: String?
         var verdict: String
         var observed: Double?
+        /// What `observed` and `threshold` measure.
+        var unit: ValueUnit
+        /// The bound in words, with its unit: `<= 1%`.
         var bound: String
         var at: Double?
         /// Recent observed values of this gate on this cluster, oldest first; nil where there was no data.
@@ -167,9 +170,10 @@ struct WatchModel: Codable, Equatable {
         }
         return spec.policy.gates.map { gate in
             let mine = evaluations.filter { $0.gate == gate.name }
+            let unit = ValueUnit(gate: gate)
             guard let latestAt = mine.last?.at else {
                 return GateRow(
-                    gate: gate.name, cluster: nil, verdict: "none", observed: nil, bound: gate.bound.description,
+                    gate: gate.name, cluster: nil, verdict: "none", observed: nil, unit: unit, bound: unit.format(gate.bound),
                     at: nil, history: [], threshold: gate.bound.threshold, reason: "not evaluated yet")
             }
             // The worst cluster at the latest pass: breach, then no data, then the value nearest its threshold.
@@ -189,7 +193,7 @@ struct WatchModel: Codable, Equatable {
             let history = mine.filter { $0.cluster == shown.cluster }.suffix(historyLength).map(\.observed)
             return GateRow(
                 gate: gate.name, cluster: shown.cluster, verdict: shown.verdict.rawValue, observed: shown.observed,
-                bound: gate.bound.description, at: shown.at, history: Array(history),
+                unit: unit, bound: unit.format(gate.bound), at: shown.at, history: Array(history),
                 threshold: gate.bound.threshold, reason: shown.reason)
         }
     }

@@ -125,9 +125,9 @@ struct WatchViewTests {
               prod-large-1  pending  [░░░░░░░░░░░░░░░░░░░░]  0/400    0/2    -
 
             GATE                CLUSTER    VALUE  THRESHOLD  RECENT  VERDICT  AT
-            mutating-latency    prod-eu-1  0.45   <= 1       ▁▁▂▂▃▃  pass     T+1h
-            throttled-requests  prod-eu-2  0.006  <= 0.01    ▁▂▃▃▄▅  pass     T+1h
-            availability        prod-eu-1  0.999  >= 0.99    ██████  pass     T+1h
+            mutating-latency    prod-eu-1  450ms  <= 1s      ▁▁▂▂▃▃  pass     T+1h
+            throttled-requests  prod-eu-2  0.6%   <= 1%      ▁▂▃▃▄▅  pass     T+1h
+            availability        prod-eu-1  99.9%  >= 99%     ██████  pass     T+1h
 
             LAST EVENTS
             T+0s      sluiced  progressing       started
