@@ -3,6 +3,19 @@ public enum ControllerTime {
     /// Times below this are virtual seconds from 0; above it, Unix seconds.
     public static let unixThreshold = 1_000_000_000.0
 
+    /// The wall time of something that happened at controller time `at` and was recorded at wall time `recorded`:
+    /// `recorded` when known, else `at` itself when it is Unix seconds, else unknown.
+    public static func wallTime(at: Double, recorded: Double?) -> Double? {
+        recorded ?? (at >= unixThreshold ? at : nil)
+    }
+
+    /// `at` when it is virtual seconds, nil when it is Unix seconds.
+    public static func virtualTime(_ at: Double) -> Double? { at < unixThreshold ? at : nil }
+
+    /// The wall time to record for something at controller time `at` happening now: `at` itself when it is Unix
+    /// seconds (a person's request, a break-glass run), else the wall clock's reading `now`.
+    public static func recordedWallTime(at: Double, now: Double) -> Double { at >= unixThreshold ? at : now }
+
     public static func format(_ seconds: Double) -> String {
         if seconds < unixThreshold { return "T+" + DurationText.format(seconds) }
         let total = Int(seconds.rounded(.down))

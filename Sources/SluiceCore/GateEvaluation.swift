@@ -16,11 +16,14 @@ public struct GateEvaluation: Sendable, Equatable, Codable {
     public var bound: Bound
     public var verdict: Verdict
     public var reason: String
+    /// Unix seconds when it was recorded; nil before Sluice kept it.
+    public var wallAt: Double?
 
     public init(
         gate: String, cluster: String, at: Double, windowSeconds: Double, observed: Double?, bound: Bound,
-        verdict: Verdict, reason: String
+        verdict: Verdict, reason: String, wallAt: Double? = nil
     ) {
+        self.wallAt = wallAt
         self.gate = gate
         self.cluster = cluster
         self.at = at
@@ -30,6 +33,9 @@ public struct GateEvaluation: Sendable, Equatable, Codable {
         self.verdict = verdict
         self.reason = reason
     }
+
+    /// When it was evaluated on the wall clock, if known.
+    public var wallTime: Double? { ControllerTime.wallTime(at: at, recorded: wallAt) }
 
     /// The cluster name fleet-wide gates are evaluated under.
     public static let fleetScope = "(fleet)"

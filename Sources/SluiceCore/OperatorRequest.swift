@@ -69,15 +69,25 @@ public struct RequestOutcome: Sendable, Equatable {
 
 /// One line of a rollout's history: who did what, and why.
 public struct RolloutEvent: Sendable, Equatable, Codable {
+    /// On the controller's clock: Unix seconds, or virtual seconds when the daemon runs in virtual time.
     public var at: Double
     public var actor: String
     public var verb: String
     public var message: String
+    /// Unix seconds when the event was recorded; nil for events recorded before Sluice kept it (see ``wallTime``).
+    public var wallAt: Double?
 
-    public init(at: Double, actor: String, verb: String, message: String) {
+    public init(at: Double, actor: String, verb: String, message: String, wallAt: Double? = nil) {
         self.at = at
         self.actor = actor
         self.verb = verb
         self.message = message
+        self.wallAt = wallAt
     }
+
+    /// When it happened on the wall clock, if known: the recorded wall time, else `at` when that is Unix seconds.
+    public var wallTime: Double? { ControllerTime.wallTime(at: at, recorded: wallAt) }
+
+    /// When it happened in virtual time, when the controller ran in virtual time.
+    public var virtualTime: Double? { ControllerTime.virtualTime(at) }
 }

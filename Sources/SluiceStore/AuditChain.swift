@@ -13,13 +13,16 @@ import SluiceCore
 /// every later hash and the head by hand is caught only against a head recorded outside the database
 /// (``AuditAnchor``): the chain is evidence of careless or partial tampering, not a signature.
 enum AuditChain {
-    /// The hash of a row: SHA-256 hex over its id, rollout, time, actor, verb, message and `prevHash`, each length-prefixed.
+    /// The hash of a row: SHA-256 hex over its id, rollout, time, actor, verb, message, wall time (rows since v7)
+    /// and `prevHash`, each length-prefixed. A row without a wall time hashes as before v7.
     static func hash(
-        id: Int64, rollout: String, at: Double, actor: String, verb: String, message: String, prevHash: String
+        id: Int64, rollout: String, at: Double, actor: String, verb: String, message: String, wallAt: Double?,
+        prevHash: String
     ) -> String {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(160 + message.utf8.count)
-        for field in [String(id), rollout, String(at.bitPattern, radix: 16), actor, verb, message, prevHash] {
+        bytes.reserveCapacity(180 + message.utf8.count)
+        let wall = wallAt.map { [String($0.bitPattern, radix: 16)] } ?? []
+        for field in [String(id), rollout, String(at.bitPattern, radix: 16), actor, verb, message] + wall + [prevHash] {
             bytes.append(contentsOf: String(field.utf8.count).utf8)
             bytes.append(UInt8(ascii: ":"))
             bytes.append(contentsOf: field.utf8)
@@ -42,12 +45,15 @@ enum AuditChain {
         let newestHash: String = newest?["hash"] ?? ""
         let prevHash = head?.lastHash ?? newestHash
         let id = max(head?.lastID ?? 0, newestID) + 1
+        let wallAt = event.wallAt ?? ControllerTime.recordedWallTime(at: event.at, now: Date().timeIntervalSince1970)
         try db.execute(
-            sql: "INSERT INTO event (id, rollout, at, actor, verb, message, prevHash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [id, rollout, event.at, event.actor, event.verb, event.message, prevHash])
+            sql: """
+                INSERT INTO event (id, rollout, at, actor, verb, message, wallAt, prevHash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [id, rollout, event.at, event.actor, event.verb, event.message, wallAt, prevHash])
         let hash = hash(
             id: id, rollout: rollout, at: event.at, actor: event.actor, verb: event.verb, message: event.message,
-            prevHash: prevHash)
+            wallAt: wallAt, prevHash: prevHash)
         try db.execute(sql: "UPDATE event SET hash = ? WHERE id = ?", arguments: [hash, id])
         if head != nil {
             try db.execute(
@@ -64,7 +70,7 @@ enum AuditChain {
             let id: Int64 = row["id"]
             let hash = hash(
                 id: id, rollout: row["rollout"], at: row["at"], actor: row["actor"], verb: row["verb"],
-                message: row["message"], prevHash: prevHash)
+                message: row["message"], wallAt: nil, prevHash: prevHash)
             try db.execute(
                 sql: "UPDATE event SET hash = ?, prevHash = ? WHERE id = ?", arguments: [hash, prevHash, id])
             prevHash = hash
@@ -192,7 +198,7 @@ extension SluiceStore {
                     end: AuditHead(events: count, lastID: previous?.id ?? 0, lastHash: previous?.hash ?? ""))
             }
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT id, rollout, at, actor, verb, message, hash, prevHash FROM event ORDER BY id")
+                db, sql: "SELECT id, rollout, at, actor, verb, message, hash, prevHash, wallAt FROM event ORDER BY id")
             while let row = try rows.next() {
                 // By position, in the SELECT's order: a million rows make name lookups a noticeable part of the walk.
                 let id: Int64 = row[0]
@@ -200,7 +206,7 @@ extension SluiceStore {
                 let stored: String? = row[6]
                 let prevHash: String = row[7] ?? ""
                 let expected = AuditChain.hash(
-                    id: id, rollout: rollout, at: row[2], actor: row[3], verb: row[4], message: row[5],
+                    id: id, rollout: rollout, at: row[2], actor: row[3], verb: row[4], message: row[5], wallAt: row[8],
                     prevHash: prevHash)
                 if stored != expected { return check(.altered(id: id, rollout: rollout)) }
                 if prevHash != (previous?.hash ?? "") {

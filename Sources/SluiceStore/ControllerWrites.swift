@@ -1,3 +1,4 @@
+import Foundation
 internal import GRDB
 public import SluiceCore
 
@@ -89,18 +90,20 @@ extension SluiceStore {
                     arguments: [outcome.accepted ? "accepted" : "refused", outcome.message, now, outcome.requestID])
             }
             try Self.settleIfFinished(rollout: name, isFinished: status.phase.isFinished, db: db)
+            let wallNow = Date().timeIntervalSince1970
             for evaluation in decision.gateEvaluations {
                 let boundKind = if case .atLeast = evaluation.bound { "atLeast" } else { "atMost" }
                 try db.execute(
                     sql: """
                         INSERT INTO gateEvaluation (rollout, gate, cluster, at, windowSeconds, observed, bound, threshold,
-                            verdict, reason)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            verdict, reason, wallAt)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         name, evaluation.gate, evaluation.cluster, evaluation.at, evaluation.windowSeconds,
                         evaluation.observed, boundKind, evaluation.bound.threshold, evaluation.verdict.rawValue,
                         evaluation.reason,
+                        evaluation.wallAt ?? ControllerTime.recordedWallTime(at: evaluation.at, now: wallNow),
                     ])
             }
         }

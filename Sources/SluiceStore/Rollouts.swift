@@ -274,7 +274,11 @@ extension SluiceStore {
     static func storedEvent(_ row: Row) -> StoredEvent {
         StoredEvent(
             id: row["id"], rollout: row["rollout"],
-            event: RolloutEvent(at: row["at"], actor: row["actor"], verb: row["verb"], message: row["message"]))
+            event: event(row))
+    }
+
+    static func event(_ row: Row) -> RolloutEvent {
+        RolloutEvent(at: row["at"], actor: row["actor"], verb: row["verb"], message: row["message"], wallAt: row["wallAt"])
     }
 
     /// The newest `count` events of a rollout, oldest first: what a view that shows the last few reads, whatever the
@@ -283,7 +287,7 @@ extension SluiceStore {
         try read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM event WHERE rollout = ? ORDER BY id DESC LIMIT ?", arguments: [name, count]
-            ).reversed().map { RolloutEvent(at: $0["at"], actor: $0["actor"], verb: $0["verb"], message: $0["message"]) }
+            ).reversed().map(Self.event)
         }
     }
 
@@ -316,7 +320,8 @@ extension SluiceStore {
                 return GateEvaluation(
                     gate: row["gate"], cluster: row["cluster"], at: row["at"], windowSeconds: row["windowSeconds"],
                     observed: row["observed"], bound: bound,
-                    verdict: GateEvaluation.Verdict(rawValue: row["verdict"]) ?? .noData, reason: row["reason"])
+                    verdict: GateEvaluation.Verdict(rawValue: row["verdict"]) ?? .noData, reason: row["reason"],
+                    wallAt: row["wallAt"])
             }
         }
     }

@@ -230,6 +230,15 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // v7: one clock for people. Each event and gate evaluation keeps the wall time it was recorded at, beside its
+        // controller time (virtual seconds in a virtual-time run). Older rows keep NULL: their `at` is Unix seconds
+        // or a virtual time whose wall time nobody knew.
+        migrator.registerMigration("v7-wall-time") { db in
+            try db.execute(sql: """
+                ALTER TABLE event ADD COLUMN wallAt REAL;
+                ALTER TABLE gateEvaluation ADD COLUMN wallAt REAL;
+                """)
+        }
         return migrator
     }
 

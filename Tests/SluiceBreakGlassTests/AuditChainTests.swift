@@ -48,6 +48,15 @@ struct AuditChainTests {
         #expect(verdict.firstBadID == victim)
     }
 
+    @Test("A wall time edited with sqlite3 breaks the row's hash: the time people read is covered too")
+    func editedWallTime() async throws {
+        let workspace = try await Self.populated()
+        let store = try SluiceStore(path: workspace.database)
+        let victim = try store.events(rollout: "agent-rollout")[2].id
+        try await sqlite(workspace, "UPDATE event SET wallAt = wallAt - 3600 WHERE id = \(victim)")
+        #expect(try store.verifyEventChain() == .altered(id: victim, rollout: "agent-rollout"))
+    }
+
     @Test("A row deleted with sqlite3, in the middle or at the end, is named by id")
     func deletedRows() async throws {
         let workspace = try await Self.populated()
@@ -119,17 +128,20 @@ struct AuditChainTests {
     @Test("Rows written before the v2 migration are hashed in order when it runs")
     func migrationHashesExistingRows() async throws {
         let workspace = try await Self.populated()
-        // Take the database back to v1: no hash columns, no break-glass tables, v2 not applied.
+        // Take the database back to v1: no hash or wall-time columns, no chain head, no break-glass tables; v2, v3
+        // and v7 not applied.
         let downgrade = """
             ALTER TABLE event DROP COLUMN hash; ALTER TABLE event DROP COLUMN prevHash;
-            DROP TABLE rolloutFence; DROP TABLE breakGlassRun; DROP TABLE breakGlassNode;
-            DELETE FROM grdb_migrations WHERE identifier = 'v2';
+            ALTER TABLE event DROP COLUMN wallAt; ALTER TABLE gateEvaluation DROP COLUMN wallAt;
+            DROP TABLE rolloutFence; DROP TABLE breakGlassRun; DROP TABLE breakGlassNode; DROP TABLE auditHead;
+            DELETE FROM grdb_migrations WHERE identifier IN ('v2', 'v3', 'v7-wall-time');
             """
         let result = try await runProgram("/usr/bin/sqlite3", [workspace.database, downgrade])
         #expect(result.status == 0, "\(result.output)")
         let store = try SluiceStore(path: workspace.database)
         let count = try store.events(rollout: nil).count
         #expect(count >= 2)
-        #expect(try store.verifyEventChain() == .intact(events: count))
+        let verdict = try store.verifyEventChain()
+        #expect(verdict == .intact(events: count), "\(verdict)")
     }
 }
