@@ -16,7 +16,10 @@ struct Explain: AsyncParsableCommand {
         struct Gate: Codable {
             var gate: String
             var cluster: String
-            var at: Double
+            /// When it was evaluated: RFC 3339 UTC (`T+…` only for an old virtual-time evaluation).
+            var at: String
+            /// Its virtual time, when the daemon runs in virtual time.
+            var virtualSeconds: Double?
             var verdict: String
             var observed: Double?
             /// What `observed` and the bound measure: share (a fraction), seconds, perSecond, timesReference, count.
@@ -24,9 +27,10 @@ struct Explain: AsyncParsableCommand {
             /// The bound with its unit: `<= 1%`.
             var bound: String
             var reason: String
-            /// Not passing for this many evaluations in a row, since when, and whether it counted.
+            /// Not passing for this many evaluations in a row, since when (on the controller's clock: RFC 3339 UTC, or
+            /// `T+…` in virtual time), and whether it counted.
             var failing: Int?
-            var failingSince: Double?
+            var failingSince: String?
             var counted: Bool?
         }
 
@@ -80,9 +84,12 @@ struct Explain: AsyncParsableCommand {
             let track = record.status.gateTracks[GateRound.key(gate: evaluation.gate, cluster: evaluation.cluster)]
             let unit = ValueUnit(gate: evaluation.gate, in: record.spec.policy)
             return Explanation.Gate(
-                gate: evaluation.gate, cluster: evaluation.cluster, at: evaluation.at, verdict: evaluation.verdict.rawValue,
+                gate: evaluation.gate, cluster: evaluation.cluster,
+                at: ControllerTime.format(evaluation.wallTime ?? evaluation.at),
+                virtualSeconds: ControllerTime.virtualTime(evaluation.at), verdict: evaluation.verdict.rawValue,
                 observed: evaluation.observed, unit: unit, bound: unit.format(evaluation.bound),
-                reason: evaluation.reason, failing: track?.failing, failingSince: track?.since, counted: track?.counted)
+                reason: evaluation.reason, failing: track?.failing, failingSince: track.map { ControllerTime.format($0.since) },
+                counted: track?.counted)
         }
         let samples = record.status.costSamples.sorted { $0.key < $1.key }
         return Explanation(

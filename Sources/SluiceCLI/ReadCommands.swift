@@ -91,14 +91,6 @@ struct Events: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var format: OutputOptions
 
-    struct Row: Codable {
-        var id: Int64
-        var at: Double
-        var actor: String
-        var verb: String
-        var message: String
-    }
-
     func validate() throws {
         guard let anchor else { return }
         if !verify { throw ValidationError("--anchor checks the log: give it with --verify") }
@@ -113,13 +105,16 @@ struct Events: AsyncParsableCommand {
             let store = try global.openStore()
             guard try store.rollout(named: rollout) != nil else { throw StoreError.unknownRollout(rollout) }
             if verify { return try verifyChain(store, anchor: anchor.flatMap(AuditAnchor.init)) }
-            let rows = try store.events(rollout: rollout).map {
-                Row(id: $0.id, at: $0.event.at, actor: $0.event.actor, verb: $0.event.verb, message: $0.event.message)
-            }
+            let rows = try store.events(rollout: rollout).map { EventRow($0.event, id: $0.id) }
             if let encoded = try format.output.encode(rows) { return print(encoded) }
+            // Virtual time only as an extra column, when the daemon ran in it.
+            let virtual = rows.contains { $0.virtualSeconds != nil }
             print(table(
-                ["ID", "AT", "ACTOR", "VERB", "MESSAGE"],
-                rows.map { ["\($0.id)", ControllerTime.format($0.at), $0.actor, $0.verb, $0.message] }))
+                ["ID", "AT"] + (virtual ? ["VIRTUAL"] : []) + ["ACTOR", "VERB", "MESSAGE"],
+                rows.map { row in
+                    ["\(row.id ?? 0)", row.at ?? "-"] + (virtual ? [row.virtualSeconds.map(ControllerTime.format) ?? "-"] : [])
+                        + [row.actor, row.verb, row.message]
+                }))
         }
     }
 }

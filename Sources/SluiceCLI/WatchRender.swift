@@ -21,12 +21,12 @@ enum WatchRender {
     /// One line describing the rollout, which changes only when the stored state does (no countdowns in it).
     static func line(_ model: WatchModel) -> String {
         var parts: [String] = []
-        if let last = model.events.last { parts.append(ControllerTime.format(last.at)) }
+        if let last = model.events.last { parts.append(last.shownTime) }
         parts.append(model.rollout.phase)
         parts.append("clusters \(model.clustersDone)/\(model.clusters)")
         parts.append("nodes \(model.nodesDone)/\(model.nodes)")
         var next = "next: \(model.next.text)"
-        if let at = model.next.at { next += " at \(ControllerTime.format(at))" }
+        if let at = model.next.at { next += " at \(at)" }
         parts.append(next)
         parts.append("gates: " + gateSummary(model.gates))
         if let last = model.events.last { parts.append("last: \(last.verb) \(last.message)") }
@@ -57,9 +57,9 @@ enum WatchRender {
         let view = model.rollout
         var lines: [String] = []
         let elapsed = model.elapsedSeconds.map { "elapsed \(DurationText.format($0))" } ?? "not started"
+        let virtual = model.virtualSeconds.map { style.dim("  virtual clock \(ControllerTime.format($0))") } ?? ""
         lines.append(
-            "\(style.bold(view.name))  \(view.artifact)  \(phase(view.phase, style: style))  \(elapsed)  "
-                + style.dim("controller clock \(ControllerTime.format(model.controllerNow))"))
+            "\(style.bold(view.name))  \(view.artifact)  \(phase(view.phase, style: style))  \(elapsed)\(virtual)")
         for banner in model.banners { lines.append(style.banner(" ! " + bannerText(banner) + " ")) }
         var next = "Next:     \(model.next.text)"
         if let seconds = model.next.inSeconds { next += ", in \(DurationText.format(seconds))" }
@@ -97,7 +97,7 @@ enum WatchRender {
         for gate in model.gates {
             gateRows.append([
                 gate.gate, gate.cluster ?? "-", gate.observed.map(gate.unit.format) ?? "no data", gate.bound,
-                sparkline(gate.history, threshold: gate.threshold), gate.verdict, gate.at.map(ControllerTime.format) ?? "-",
+                sparkline(gate.history, threshold: gate.threshold), gate.verdict, gate.at ?? "-",
             ])
         }
         for (index, text) in columns(gateRows).enumerated() {
@@ -114,7 +114,7 @@ enum WatchRender {
         }
         lines.append("")
         lines.append(style.dim("LAST EVENTS"))
-        let times = model.events.map { ControllerTime.format($0.at) }
+        let times = model.events.map(\.shownTime)
         let timeWidth = times.map(\.count).max() ?? 0
         let actorWidth = model.events.map(\.actor.count).max() ?? 0
         let verbWidth = model.events.map(\.verb.count).max() ?? 0

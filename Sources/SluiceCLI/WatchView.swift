@@ -6,7 +6,8 @@ struct WatchInput {
     var record: RolloutRecord
     /// The rollout's latest events, oldest first (the view shows the last ``WatchModel/eventCount``).
     var events: [RolloutEvent]
-    /// When `sluiced` recorded its first and its latest event on the rollout: the rollout's elapsed time.
+    /// When `sluiced` recorded its first and its latest event on the rollout (wall time when recorded): the rollout's
+    /// elapsed time.
     var daemonEvents: EventSpan?
     /// Recent gate evaluations, oldest first.
     var evaluations: [GateEvaluation]
@@ -42,8 +43,8 @@ struct WatchModel: Codable, Equatable {
 
     struct Next: Codable, Equatable {
         var text: String
-        /// When it is due (controller clock), if it is timed.
-        var at: Double?
+        /// When it is due on the controller's clock, if it is timed: RFC 3339 UTC, or `T+…` in virtual time.
+        var at: String?
         /// Seconds until then, from the controller's clock now.
         var inSeconds: Double?
     }
@@ -57,7 +58,8 @@ struct WatchModel: Codable, Equatable {
         var unit: ValueUnit
         /// The bound in words, with its unit: `<= 1%`.
         var bound: String
-        var at: Double?
+        /// When it was evaluated: RFC 3339 UTC (or `T+…` for an old virtual-time evaluation).
+        var at: String?
         /// Recent observed values of this gate on this cluster, oldest first; nil where there was no data.
         var history: [Double?]
         var threshold: Double
@@ -66,13 +68,16 @@ struct WatchModel: Codable, Equatable {
 
     var rollout: RolloutView
     var finished: Bool
-    var startedAt: Double?
+    /// When the daemon started the rollout: RFC 3339 UTC (or `T+…` for an old virtual-time run).
+    var startedAt: String?
+    /// Wall seconds since then, or until it finished.
     var elapsedSeconds: Double?
-    var controllerNow: Double
+    /// The controller's virtual clock, when the daemon runs in virtual time; absent on the wall clock.
+    var virtualSeconds: Double?
     var next: Next
     var banners: [Banner]
     var gates: [GateRow]
-    var events: [RolloutEvent]
+    var events: [EventRow]
     var clustersDone: Int
     var clusters: Int
     var nodesDone: Int
@@ -87,10 +92,13 @@ struct WatchModel: Codable, Equatable {
         rollout = RolloutView(
             record, pendingRequests: input.pendingRequests, now: input.controllerNow, breakGlass: input.breakGlass)
         finished = status.phase.isFinished
-        controllerNow = input.controllerNow
-        startedAt = input.daemonEvents?.first
-        let end = finished ? (input.daemonEvents?.last ?? input.controllerNow) : input.controllerNow
-        elapsedSeconds = startedAt.map { max(0, end - $0) }
+        virtualSeconds = ControllerTime.virtualTime(input.controllerNow)
+        let span = input.daemonEvents
+        startedAt = span.map { ControllerTime.format($0.first) }
+        // The span is on the wall clock since wall times are recorded; a virtual one is measured in virtual time.
+        let now = span.flatMap { ControllerTime.virtualTime($0.first) } == nil ? input.wallNow : input.controllerNow
+        let end = finished ? (span?.last ?? now) : now
+        elapsedSeconds = span.map { max(0, end - $0.first) }
         let all = rollout.waves.flatMap(\.clusters)
         clusters = all.count
         clustersDone = all.filter { $0.state == ClusterProgress.State.done.rawValue }.count
@@ -99,7 +107,7 @@ struct WatchModel: Codable, Equatable {
         next = input.breakGlass.map { Self.next(fencedBy: $0, rollout: record.spec.name) }
             ?? Self.next(record, now: input.controllerNow)
         gates = Self.gates(record.spec, evaluations: input.evaluations)
-        events = Array(input.events.suffix(Self.eventCount))
+        events = input.events.suffix(Self.eventCount).map { EventRow($0) }
         banners = Self.banners(input, finished: finished)
     }
 
@@ -151,7 +159,7 @@ struct WatchModel: Codable, Equatable {
             let what = baking.appliedBatches < baking.totalBatches
                 ? "batch \(baking.appliedBatches + 1)/\(baking.totalBatches) of \(baking.cluster)"
                 : "\(baking.cluster) done"
-            return Next(text: "\(what) if gates pass", at: until, inSeconds: max(0, until - now))
+            return Next(text: "\(what) if gates pass", at: ControllerTime.format(until), inSeconds: max(0, until - now))
         }
         if let pending = current.first(where: { $0.state == .pending }) {
             return Next(text: "batch 1/\(pending.totalBatches) of \(pending.cluster) at the next pass")
@@ -193,7 +201,7 @@ struct WatchModel: Codable, Equatable {
             let history = mine.filter { $0.cluster == shown.cluster }.suffix(historyLength).map(\.observed)
             return GateRow(
                 gate: gate.name, cluster: shown.cluster, verdict: shown.verdict.rawValue, observed: shown.observed,
-                unit: unit, bound: unit.format(gate.bound), at: shown.at, history: Array(history),
+                unit: unit, bound: unit.format(gate.bound), at: ControllerTime.format(shown.wallTime ?? shown.at), history: Array(history),
                 threshold: gate.bound.threshold, reason: shown.reason)
         }
     }

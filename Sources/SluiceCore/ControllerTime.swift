@@ -16,6 +16,9 @@ public enum ControllerTime {
     /// seconds (a person's request, a break-glass run), else the wall clock's reading `now`.
     public static func recordedWallTime(at: Double, now: Double) -> Double { at >= unixThreshold ? at : now }
 
+    /// A wall time as RFC 3339 UTC, or nil when it is unknown.
+    public static func wallText(_ seconds: Double?) -> String? { seconds.map(format) }
+
     public static func format(_ seconds: Double) -> String {
         if seconds < unixThreshold { return "T+" + DurationText.format(seconds) }
         let total = Int(seconds.rounded(.down))

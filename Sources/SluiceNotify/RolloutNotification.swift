@@ -74,10 +74,11 @@ extension RolloutNotification {
 
     /// The wall-clock time of `event` and, for the daemon's events in virtual time, its virtual time.
     ///
-    /// Operators' events are on the wall clock. The daemon's are on its own clock; a virtual one (below
-    /// ``ControllerTime/unixThreshold``) is moved by the offset its last pass recorded (exact for an event of that
-    /// pass).
+    /// Every event recorded since v7 carries its wall time. An older virtual one (below
+    /// ``ControllerTime/unixThreshold``) is moved by the offset the daemon's last pass recorded (exact for an event of
+    /// that pass).
     static func wallSeconds(of event: RolloutEvent, pass: ControllerPass?) -> (wall: Double, virtual: Double?) {
+        if let wall = event.wallAt { return (wall, event.virtualTime) }
         guard event.actor == Reconciler.actor, event.at < ControllerTime.unixThreshold, let pass else {
             return (event.at, nil)
         }

@@ -291,11 +291,12 @@ extension SluiceStore {
         }
     }
 
-    /// When `actor` recorded its first and its latest event on a rollout, or nil if it recorded none.
+    /// When `actor` recorded its first and its latest event on a rollout, or nil if it recorded none: on the wall
+    /// clock, except for events of a virtual-time run recorded before wall times were kept.
     public func eventSpan(rollout name: String, actor: String) throws(StoreError) -> EventSpan? {
         try read { db in
-            let first = "SELECT at FROM event WHERE rollout = ? AND actor = ? ORDER BY id LIMIT 1"
-            let last = "SELECT at FROM event WHERE rollout = ? AND actor = ? ORDER BY id DESC LIMIT 1"
+            let first = "SELECT coalesce(wallAt, at) FROM event WHERE rollout = ? AND actor = ? ORDER BY id LIMIT 1"
+            let last = "SELECT coalesce(wallAt, at) FROM event WHERE rollout = ? AND actor = ? ORDER BY id DESC LIMIT 1"
             guard let firstAt = try Double.fetchOne(db, sql: first, arguments: [name, actor]) else { return nil }
             return EventSpan(first: firstAt, last: try Double.fetchOne(db, sql: last, arguments: [name, actor]) ?? firstAt)
         }

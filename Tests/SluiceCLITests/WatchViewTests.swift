@@ -59,6 +59,9 @@ enum WatchFixture {
         return RolloutRecord(spec: spec, status: status, generation: 0, planPath: "plan.yaml", submittedAt: 0, submittedBy: "ana")
     }
 
+    /// Wall seconds at virtual time 0: the daemon runs virtual time at the wall's pace, T+1h40s is 1_800_000_000.
+    static let wallAtZero = 1_800_000_000 - 3640.0
+
     /// Six passes a minute apart ending at T+1h, on both prod clusters; throttling creeps up on prod-eu-2.
     static var evaluations: [GateEvaluation] {
         var out: [GateEvaluation] = []
@@ -72,7 +75,8 @@ enum WatchFixture {
                 for (gate, value) in values {
                     out.append(GateEvaluation(
                         gate: gate.name, cluster: cluster, at: at, windowSeconds: 120, observed: value, bound: gate.bound,
-                        verdict: gate.bound.isHealthy(value) ? .pass : .breach, reason: "\(gate.signal) = \(value)"))
+                        verdict: gate.bound.isHealthy(value) ? .pass : .breach, reason: "\(gate.signal) = \(value)",
+                        wallAt: wallAtZero + at))
                 }
             }
         }
@@ -86,7 +90,11 @@ enum WatchFixture {
         RolloutEvent(at: 1500, actor: "sluiced", verb: "wave-complete", message: "wave 'canary' complete"),
         RolloutEvent(at: 3000, actor: "sluiced", verb: "applied", message: "prod-eu-2: batch 3/4 applied (nodes 21–100)"),
         RolloutEvent(at: 3550, actor: "sluiced", verb: "applied", message: "prod-eu-1: batch 2/4 applied (nodes 2–4)"),
-    ]
+    ].map { event in
+        var event = event
+        event.wallAt = wallAtZero + event.at
+        return event
+    }
 
     static let liveLease = LeaseSeen(owner: "sluiced@host", expiresAt: 1_800_000_060)
 
@@ -97,7 +105,8 @@ enum WatchFixture {
         WatchInput(
             record: try record(phase: phase), events: events,
             daemonEvents: EventSpan(
-                first: events.first { $0.actor == "sluiced" }!.at, last: events.last { $0.actor == "sluiced" }!.at),
+                first: events.first { $0.actor == "sluiced" }!.wallTime!,
+                last: events.last { $0.actor == "sluiced" }!.wallTime!),
             evaluations: evaluations, pendingRequests: [],
             controllerNow: 3640, wallNow: 1_800_000_000, lease: lease, breakGlass: breakGlass)
     }
@@ -110,7 +119,7 @@ struct WatchViewTests {
         let model = WatchModel(try WatchFixture.input())
         let text = WatchRender.screen(model, style: .init(color: false)).joined(separator: "\n")
         #expect(text == """
-            telemetry-agent-2.0  telemetry-agent 2.0.0  PROGRESSING  elapsed 1h40s  controller clock T+1h40s
+            telemetry-agent-2.0  telemetry-agent 2.0.0  PROGRESSING  elapsed 1h40s  virtual clock T+1h40s
             Next:     batch 3/4 of prod-eu-1 if gates pass, in 3m30s
             Message:  wave 'prod' in progress
             Progress: 1/4 clusters, 114/650 nodes
@@ -125,17 +134,17 @@ struct WatchViewTests {
               prod-large-1  pending  [░░░░░░░░░░░░░░░░░░░░]  0/400    0/2    -
 
             GATE                CLUSTER    VALUE  THRESHOLD  RECENT  VERDICT  AT
-            mutating-latency    prod-eu-1  450ms  <= 1s      ▁▁▂▂▃▃  pass     T+1h
-            throttled-requests  prod-eu-2  0.6%   <= 1%      ▁▂▃▃▄▅  pass     T+1h
-            availability        prod-eu-1  99.9%  >= 99%     ██████  pass     T+1h
+            mutating-latency    prod-eu-1  450ms  <= 1s      ▁▁▂▂▃▃  pass     2027-01-15T07:59:20Z
+            throttled-requests  prod-eu-2  0.6%   <= 1%      ▁▂▃▃▄▅  pass     2027-01-15T07:59:20Z
+            availability        prod-eu-1  99.9%  >= 99%     ██████  pass     2027-01-15T07:59:20Z
 
             LAST EVENTS
-            T+0s      sluiced  progressing       started
-            T+0s      sluiced  started           staging-1: cluster started (wave 'canary')
-            T+25m     sluiced  cluster-complete  staging-1: every batch applied and baked
-            T+25m     sluiced  wave-complete     wave 'canary' complete
-            T+50m     sluiced  applied           prod-eu-2: batch 3/4 applied (nodes 21–100)
-            T+59m10s  sluiced  applied           prod-eu-1: batch 2/4 applied (nodes 2–4)
+            2027-01-15T06:59:20Z  sluiced  progressing       started
+            2027-01-15T06:59:20Z  sluiced  started           staging-1: cluster started (wave 'canary')
+            2027-01-15T07:24:20Z  sluiced  cluster-complete  staging-1: every batch applied and baked
+            2027-01-15T07:24:20Z  sluiced  wave-complete     wave 'canary' complete
+            2027-01-15T07:49:20Z  sluiced  applied           prod-eu-2: batch 3/4 applied (nodes 21–100)
+            2027-01-15T07:58:30Z  sluiced  applied           prod-eu-1: batch 2/4 applied (nodes 2–4)
             """)
     }
 
@@ -143,7 +152,7 @@ struct WatchViewTests {
     func lineSnapshot() throws {
         let model = WatchModel(try WatchFixture.input())
         #expect(WatchRender.line(model) == """
-            T+59m10s  progressing  clusters 1/4  nodes 114/650  next: batch 3/4 of prod-eu-1 if gates pass at T+1h4m10s  gates: 3 pass  last: applied prod-eu-1: batch 2/4 applied (nodes 2–4)
+            2027-01-15T07:58:30Z  progressing  clusters 1/4  nodes 114/650  next: batch 3/4 of prod-eu-1 if gates pass at T+1h4m10s  gates: 3 pass  last: applied prod-eu-1: batch 2/4 applied (nodes 2–4)
             """)
         var later = try WatchFixture.input()
         later.controllerNow += 30
@@ -154,7 +163,7 @@ struct WatchViewTests {
     @Test("What comes next and when: the earliest bake end among the wave's clusters")
     func nextStep() throws {
         let model = WatchModel(try WatchFixture.input())
-        #expect(model.next.at == 3850)
+        #expect(model.next.at == "T+1h4m10s")
         #expect(model.next.inSeconds == 210)
         #expect(model.next.text.hasPrefix("batch 3/4 of prod-eu-1"))
         #expect(model.elapsedSeconds == 3640)

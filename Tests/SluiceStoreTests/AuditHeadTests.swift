@@ -163,7 +163,7 @@ struct AuditHeadTests {
         let last = try #require(events.last)
         #expect(last.id == id)
         #expect(
-            last.event
+            last.event.unstamped
                 == RolloutEvent(
                     at: 9, actor: "mallory", verb: "refused",
                     message: "break-glass by mallory refused: the key file does not match"))

@@ -205,7 +205,7 @@ import Testing
 
         // The first pass checked east before starting it; the second checks it with its first batch applied.
         let evaluations = try store.gateEvaluations(rollout: "agent-2.0")
-        #expect(evaluations == first.gateEvaluations + second.gateEvaluations)
+        #expect(evaluations.map(\.unstamped) == first.gateEvaluations + second.gateEvaluations)
         #expect(evaluations.map(\.verdict) == [.pass, .pass])
         #expect(evaluations.last?.observed == 0.25)
         #expect(evaluations.last?.bound == .atMost(1))

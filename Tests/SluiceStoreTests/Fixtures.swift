@@ -61,3 +61,21 @@ final class ScratchFolder {
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 
 }
+
+extension RolloutEvent {
+    /// The event as a decision made it, before the store stamped the wall time it was recorded at.
+    var unstamped: RolloutEvent {
+        var event = self
+        event.wallAt = nil
+        return event
+    }
+}
+
+extension GateEvaluation {
+    /// The evaluation as a decision made it, before the store stamped the wall time it was recorded at.
+    var unstamped: GateEvaluation {
+        var evaluation = self
+        evaluation.wallAt = nil
+        return evaluation
+    }
+}

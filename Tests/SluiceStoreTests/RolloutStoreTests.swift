@@ -22,7 +22,7 @@ import Testing
         #expect(try store.rollout(named: "other") == nil)
 
         let events = try store.events(rollout: "agent-2.0")
-        #expect(events.map(\.event) == [
+        #expect(events.map(\.event.unstamped) == [
             RolloutEvent(at: 5, actor: "alice", verb: "submitted", message: "agent 2.0.0 to 2 clusters in 1 waves")
         ])
     }
@@ -63,7 +63,7 @@ import Testing
         #expect(requests.map(\.createdAt) == [10, 11])
         #expect(requests.allSatisfy { $0.outcome == nil })
 
-        let events = try store.events(rollout: "agent-2.0").map(\.event)
+        let events = try store.events(rollout: "agent-2.0").map(\.event.unstamped)
         #expect(events.map(\.verb) == ["submitted", "requested", "requested"])
         #expect(events[1] == RolloutEvent(at: 10, actor: "bob", verb: "requested", message: "pause: lunch"))
         #expect(events[2] == RolloutEvent(at: 11, actor: "carol", verb: "requested", message: "abort"))
