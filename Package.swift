@@ -237,7 +237,11 @@ let package = Package(
             name: "SluiceSimulationTests",
             dependencies: ["SluiceSimulation", "SluiceCore", "SluiceManifests", "FleetSimulator"]
         ),
-        .testTarget(name: "SluiceCLITests", dependencies: ["SluiceCLI", "SluiceCore", "SluiceStore", "FleetSimulator"]),
+        .testTarget(
+            name: "SluiceCLITests",
+            dependencies: [
+                "SluiceCLI", "SluiceCore", "SluiceStore", "FleetSimulator", .product(name: "Yams", package: "Yams"),
+            ]),
         .testTarget(name: "SluiceReportTests", dependencies: ["SluiceReport", "SluiceCore"]),
         .testTarget(
             name: "SluiceBreakGlassTests",

@@ -7,7 +7,7 @@ extension Events {
     /// earlier; prints the head to keep as the next anchor.
     func verifyChain(_ store: SluiceStore, anchor: AuditAnchor?) throws {
         let check = try store.checkEventChain(anchor: anchor)
-        if let encoded = try format.output.encode(VerifyRow(check)) { print(encoded) }
+        if let encoded = try format.output.encode(VerifyRow(check), kind: "AuditVerification") { print(encoded) }
         switch check.verification {
         case .intact(let events):
             guard format.output == .table else { return }

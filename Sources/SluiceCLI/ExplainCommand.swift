@@ -57,7 +57,7 @@ struct Explain: AsyncParsableCommand {
             let explanation = Self.explain(
                 record, evaluations: try store.gateEvaluations(rollout: rollout, limit: 5000),
                 breakGlass: try store.breakGlassState(rollout: rollout))
-            if let encoded = try format.output.encode(explanation) { return print(encoded) }
+            if let encoded = try format.output.encode(explanation, kind: "Explanation") { return print(encoded) }
             print(Self.render(explanation))
         }
     }

@@ -38,7 +38,7 @@ struct List: AsyncParsableCommand {
                     clusters: $0.clusters, submittedAt: ControllerTime.format($0.submittedAt), submittedBy: $0.submittedBy,
                     message: $0.message)
             }
-            if let encoded = try format.output.encode(rows) { return print(encoded) }
+            if let encoded = try format.output.encode(items: rows, kind: "RolloutList") { return print(encoded) }
             if rows.isEmpty { return print("no rollouts; submit one with `sluice submit PLAN`") }
             print(table(
                 ["NAME", "ARTIFACT", "PHASE", "CLUSTERS", "SUBMITTED", "MESSAGE"],
@@ -72,7 +72,7 @@ struct Get: AsyncParsableCommand {
             let view = RolloutView(
                 record, pendingRequests: pending, now: try store.estimatedControllerNow(wallNow: wallNow) ?? wallNow,
                 breakGlass: try store.breakGlassState(rollout: rollout))
-            print(try format.output.encode(view) ?? view.rendered)
+            print(try format.output.encode(view, kind: "Rollout") ?? view.rendered)
         }
     }
 }
@@ -106,7 +106,7 @@ struct Events: AsyncParsableCommand {
             guard try store.rollout(named: rollout) != nil else { throw StoreError.unknownRollout(rollout) }
             if verify { return try verifyChain(store, anchor: anchor.flatMap(AuditAnchor.init)) }
             let rows = try store.events(rollout: rollout).map { EventRow($0.event, id: $0.id) }
-            if let encoded = try format.output.encode(rows) { return print(encoded) }
+            if let encoded = try format.output.encode(items: rows, kind: "EventList") { return print(encoded) }
             // Virtual time only as an extra column, when the daemon ran in it.
             let virtual = rows.contains { $0.virtualSeconds != nil }
             print(table(

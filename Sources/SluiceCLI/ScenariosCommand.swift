@@ -44,7 +44,7 @@ struct Scenarios: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data((ScenarioReport.row(result) + "\n").utf8))
             }
             let rates = ScenarioRates(results)
-            if let encoded = try format.output.encode(MatrixReport(results: results, rates: rates)) { print(encoded) }
+            if let encoded = try format.output.encode(MatrixReport(results: results, rates: rates), kind: "ScenarioMatrix") { print(encoded) }
             if table { print("\n" + ScenarioReport.summary(rates)) }
             if !results.allSatisfy(\.verdict.isGood) { throw ExitCode(1) }
         }

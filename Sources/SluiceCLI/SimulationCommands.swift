@@ -30,7 +30,7 @@ struct Simulate: AsyncParsableCommand {
             let spec = try resolve(loaded, against: fleet)
             let runner = SimulationRunner(fleet: fleet, seed: seed, horizonSeconds: horizonSeconds)
             let outcome = try await runner.guarded(spec)
-            if let encoded = try format.output.encode(outcome) { return print(encoded) }
+            if let encoded = try format.output.encode(outcome, kind: "SimulationOutcome") { return print(encoded) }
             print(OutcomeReport.timeline(outcome))
             print("")
             print(OutcomeReport.clusters(outcome, all: allClusters))
@@ -89,7 +89,7 @@ struct Demo: AsyncParsableCommand {
             let comparison = Comparison(
                 unguarded: await unguarded, argoStyle: try await argoStyle, guarded: try await guarded,
                 guardedWithBrake: try await guardedWithBrake)
-            if let encoded = try format.output.encode(comparison) { return print(encoded) }
+            if let encoded = try format.output.encode(comparison, kind: "DemoComparison") { return print(encoded) }
             print("")
             print(OutcomeReport.summary([
                 comparison.unguarded, comparison.argoStyle, comparison.guarded, comparison.guardedWithBrake,

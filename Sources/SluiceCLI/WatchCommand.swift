@@ -14,7 +14,8 @@ struct Watch: AsyncParsableCommand {
             is fenced by break-glass. Ctrl-C restores the terminal.
 
             Piped (not a terminal): one plain line per change, like `kubectl get -w`; `-o json` prints one JSON \
-            object per change instead.
+            object (kind WatchFrame, docs/output.md) per line and change instead. A stream is JSON only: YAML has no \
+            one-line documents.
 
             Exit codes: 0 the rollout completed; 10 rolled back; 11 aborted; 12 halted (only with --exit-on-halt, \
             once any cluster rollback the halt started is done); \
@@ -76,8 +77,7 @@ struct Watch: AsyncParsableCommand {
                 ? TerminalScreen() : nil
             screen?.enter()
             defer { screen?.leave() }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let encoder = OutputFormat.jsonEncoder(pretty: false)
 
             var lastVersion: Int?
             var lastFrameAt = -Double.infinity
@@ -95,7 +95,8 @@ struct Watch: AsyncParsableCommand {
                         screen.draw(WatchRender.screen(model, style: .init(color: color)))
                     } else if line != lastLine {
                         // Unbuffered, so a reader on the other end of a pipe sees each change at once.
-                        let text = output == .json ? String(decoding: try encoder.encode(model), as: UTF8.self) : line
+                        let frame = Document(kind: "WatchFrame", body: model)
+                        let text = output == .json ? String(decoding: try encoder.encode(frame), as: UTF8.self) : line
                         FileHandle.standardOutput.write(Data((text + "\n").utf8))
                     }
                     lastLine = line
