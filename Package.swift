@@ -231,6 +231,7 @@ let package = Package(
             name: "SluiceControllerTests",
             dependencies: [
                 "SluiceController", "SluiceStore", "SluiceCore", "SluiceManifests", "SluiceSignals", "SluiceTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         .testTarget(

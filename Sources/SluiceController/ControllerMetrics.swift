@@ -4,8 +4,8 @@ import SluiceCore
 /// What the controller counts, through swift-metrics: the daemon serves them in Prometheus's format; with the default
 /// factory they go nowhere.
 ///
-/// Labels stay few and bounded (an action's kind, a gate's name and verdict): no rollout, cluster or node names, so
-/// a long history never grows the number of series.
+/// Labels stay few and bounded (an action's kind, a gate's name and verdict, a signal's name): no rollout, cluster or
+/// node names, so a long history never grows the number of series.
 public struct ControllerMetrics: Sendable {
     let factory: any MetricsFactory
 
@@ -49,6 +49,34 @@ public struct ControllerMetrics: Sendable {
             Counter(label: "sluice_gate_evaluations_total", dimensions: dimensions, factory: factory)
                 .increment(by: count)
         }
+    }
+
+    /// The signals one pass read for a rollout, by signal: how old the newest sample is on the cluster where it is
+    /// oldest (`sluice_signal_age_seconds`, controller clock), and each cluster's read counted as `fresh` (samples),
+    /// `missing` (none in the window) or `error` (the source failed) in `sluice_signal_reads_total`.
+    func signalsRead(_ clusters: [ClusterSignals], now: Double) {
+        var oldest: [String: Double] = [:]
+        var reads: [SignalReadKey: Int] = [:]
+        for cluster in clusters {
+            for signal in Set(cluster.samples.keys).union(cluster.errors.keys) {
+                let newest = cluster.samples[signal]?.map(\.at).max()
+                let result = newest != nil ? "fresh" : cluster.errors[signal] != nil ? "error" : "missing"
+                reads[SignalReadKey(signal: signal, result: result), default: 0] += 1
+                if let newest { oldest[signal] = max(oldest[signal] ?? 0, max(0, now - newest)) }
+            }
+        }
+        for (signal, age) in oldest {
+            Gauge(label: "sluice_signal_age_seconds", dimensions: [("signal", signal)], factory: factory).record(age)
+        }
+        for (key, count) in reads {
+            let dimensions = [("signal", key.signal), ("result", key.result)]
+            Counter(label: "sluice_signal_reads_total", dimensions: dimensions, factory: factory).increment(by: count)
+        }
+    }
+
+    private struct SignalReadKey: Hashable {
+        var signal: String
+        var result: String
     }
 
     private struct GateVerdictKey: Hashable {

@@ -154,6 +154,7 @@ public struct RolloutController: Sendable {
             input.signals[cluster] = await signals.read(
                 policy: input.spec.policy, cluster: cluster, artifact: input.spec.artifact.name, now: now)
         }
+        metrics.signalsRead(Array(input.signals.values), now: now)
         var decision = Reconciler.decide(input)
         metrics.gatesEvaluated(decision.gateEvaluations)
         decision.gateEvaluations = sampler.sample(decision.gateEvaluations, rollout: name)

@@ -79,5 +79,10 @@ struct OperatorEndpointTests {
         let evaluated = await Self.query(base, #"sum(sluice_gate_evaluations_total{job="sluiced",verdict="pass"})"#)
         #expect((evaluated ?? 0) > 0)
         #expect(await Self.query(base, #"sluice_pass_duration_seconds_count{job="sluiced"}"#) ?? 0 >= passes ?? 1)
+        // Every signal the policy reads was read from the recording: fresh, with an age on the controller's clock.
+        let fresh = await Self.query(base, #"sum(sluice_signal_reads_total{job="sluiced",result="fresh"})"#)
+        #expect((fresh ?? 0) > 0)
+        let ages = await Self.query(base, #"count(sluice_signal_age_seconds{job="sluiced"} >= 0)"#)
+        #expect((ages ?? 0) >= 1)
     }
 }
