@@ -1,5 +1,5 @@
 public import CoreMetrics
-import SluiceCore
+public import SluiceCore
 
 /// What the controller counts, through swift-metrics: the daemon serves them in Prometheus's format; with the default
 /// factory they go nowhere.
@@ -26,6 +26,13 @@ public struct ControllerMetrics: Sendable {
         Gauge(label: "sluice_lease_held", factory: factory).record(held ? 1 : 0)
         if let activeRollouts {
             Gauge(label: "sluice_rollouts_active", factory: factory).record(activeRollouts)
+        }
+    }
+
+    /// How many rollouts are in each phase (`sluice_rollouts{phase}`), every phase written so that one emptied reads 0.
+    public func rolloutsByPhase(_ counts: [RolloutPhase: Int]) {
+        for (phase, count) in counts {
+            Gauge(label: "sluice_rollouts", dimensions: [("phase", phase.rawValue)], factory: factory).record(count)
         }
     }
 

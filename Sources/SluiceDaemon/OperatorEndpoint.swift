@@ -16,6 +16,8 @@ struct OperatorEndpoint: Service {
     let port: Int
     let registry: PrometheusCollectorRegistry
     let readiness: Readiness
+    /// Records what is measured only when scraped (counts read from the database), just before `/metrics` answers.
+    let beforeScrape: @Sendable () -> Void
     let logger: Logger
 
     /// Parses `HOST:PORT` (IPv4 or a name); nil when it is not one.
@@ -29,11 +31,13 @@ struct OperatorEndpoint: Service {
     func run() async throws {
         let registry = registry
         let readiness = readiness
+        let beforeScrape = beforeScrape
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.pipeline.configureHTTPServerPipeline().flatMap {
-                    channel.pipeline.addHandler(Responder(registry: registry, readiness: readiness))
+                    channel.pipeline.addHandler(
+                        Responder(registry: registry, readiness: readiness, beforeScrape: beforeScrape))
                 }
             }
             .bind(host: host, port: port).get()
@@ -49,11 +53,16 @@ struct OperatorEndpoint: Service {
 
         let registry: PrometheusCollectorRegistry
         let readiness: Readiness
+        let beforeScrape: @Sendable () -> Void
         private var request: HTTPRequestHead?
 
-        init(registry: PrometheusCollectorRegistry, readiness: @escaping Readiness) {
+        init(
+            registry: PrometheusCollectorRegistry, readiness: @escaping Readiness,
+            beforeScrape: @escaping @Sendable () -> Void = {}
+        ) {
             self.registry = registry
             self.readiness = readiness
+            self.beforeScrape = beforeScrape
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -87,7 +96,9 @@ struct OperatorEndpoint: Service {
                 return (.methodNotAllowed, "text/plain", "only GET\n")
             }
             switch path {
-            case "/metrics": return (.ok, "text/plain; version=0.0.4; charset=utf-8", registry.emitToString())
+            case "/metrics":
+                beforeScrape()
+                return (.ok, "text/plain; version=0.0.4; charset=utf-8", registry.emitToString())
             case "/healthz": return (.ok, "text/plain", "ok\n")
             default:
                 if let problem = readiness() { return (.serviceUnavailable, "text/plain", "not ready: \(problem)\n") }

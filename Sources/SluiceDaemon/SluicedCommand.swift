@@ -149,11 +149,11 @@ public struct SluicedCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let registry = PrometheusCollectorRegistry()
+        let metrics = ControllerMetrics(factory: PrometheusMetricsFactory(registry: registry))
         let controller = RolloutController(
             store: store, driver: fleet.driver, signals: fleet.signals, clock: fleet.clock,
             owner: owner ?? "\(ProcessInfo.processInfo.hostName):\(getpid())", leaseTTLSeconds: leaseTTL,
-            logger: logger, faultHook: FaultSwitch.fromEnvironment(), nodeDirect: fleet.nodeDirect,
-            metrics: ControllerMetrics(factory: PrometheusMetricsFactory(registry: registry)))
+            logger: logger, faultHook: FaultSwitch.fromEnvironment(), nodeDirect: fleet.nodeDirect, metrics: metrics)
         let exitWhenIdle = self.exitWhenIdle
         let ticks = AsyncTimerSequence(interval: .milliseconds(max(1, Int(interval * 1000))), clock: .continuous)
         let service = ControllerService(controller: controller, ticks: ticks) { outcome in
@@ -175,7 +175,9 @@ public struct SluicedCommand: AsyncParsableCommand {
                     } catch {
                         return "the database cannot be read: \(error)"
                     }
-                }, logger: logger)
+                },
+                beforeScrape: { if let counts = try? store.rolloutCountByPhase() { metrics.rolloutsByPhase(counts) } },
+                logger: logger)
             services.append(.init(service: endpoint))
         }
         if let notifierConfig {

@@ -100,6 +100,24 @@ extension SluiceStore {
         public var submittedBy: String
     }
 
+    /// How many rollouts are in each phase, a rollout fenced by break-glass counted as halted (as every view shows it);
+    /// phases with none are 0. One aggregate over the summary rows: for a scrape, not for every pass.
+    public func rolloutCountByPhase() throws(StoreError) -> [RolloutPhase: Int] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT CASE WHEN f.rollout IS NULL THEN s.phase ELSE 'halted' END AS phase, count(*) AS rollouts
+                    FROM rolloutSummary s LEFT JOIN rolloutFence f ON f.rollout = s.rollout GROUP BY 1
+                    """)
+            var counts = Dictionary(uniqueKeysWithValues: RolloutPhase.allCases.map { ($0, 0) })
+            for row in rows {
+                if let phase = RolloutPhase(rawValue: row["phase"]) { counts[phase, default: 0] += row["rollouts"] as Int }
+            }
+            return counts
+        }
+    }
+
     /// The newest `limit` rollouts (all when nil), newest first, and how many there are in all. A rollout fenced by
     /// break-glass shows as halted with the fence's message, as every view does.
     public func summaries(limit: Int?) throws(StoreError) -> (rollouts: [Summary], total: Int) {

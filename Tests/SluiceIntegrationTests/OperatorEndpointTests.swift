@@ -74,6 +74,9 @@ struct OperatorEndpointTests {
         #expect(try await eventually { await Self.query(base, applied) == 5 }, "\(server.output.suffix(2000))")
         #expect(await Self.query(base, #"sluice_lease_held{job="sluiced"}"#) == 1)
         #expect(await Self.query(base, #"sluice_rollouts_active{job="sluiced"}"#) == 0)
+        let completed = #"sluice_rollouts{job="sluiced",phase="completed"}"#
+        #expect(try await eventually { await Self.query(base, completed) == 1 })
+        #expect(await Self.query(base, #"sluice_rollouts{job="sluiced",phase="halted"}"#) == 0)
         let passes = await Self.query(base, #"sluice_passes_total{job="sluiced",outcome="reconciled"}"#)
         #expect((passes ?? 0) >= 5)
         let evaluated = await Self.query(base, #"sum(sluice_gate_evaluations_total{job="sluiced",verdict="pass"})"#)
