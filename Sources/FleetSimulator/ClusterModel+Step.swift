@@ -17,7 +17,7 @@ struct StepTotals {
     var agentRejected = 0.0
     var executingMemoryBytes = 0.0
     var busyCPURequests = 0.0
-    var rejectedPerPool = SIMD8<Double>(repeating: 0)
+    var rejectedPerPool = SIMD16<Double>(repeating: 0)
 }
 
 extension ClusterModel {
@@ -135,11 +135,11 @@ extension ClusterModel {
         seatDivision.reallocate(demandSeats: levelDemandHighWater)
         poolCapacityPerApiserver = seatDivision.currentSeats
         poolCapacityPerApiserver[0] = .infinity
-        levelDemandHighWater = SIMD8(repeating: 0)
+        levelDemandHighWater = SIMD16(repeating: 0)
     }
 
     /// Retry-After doubles while a pool keeps rejecting and halves back while it rejects nothing.
-    mutating func updateRetryAfter(rejectedPerPool: SIMD8<Double>, parameters p: SimulationParameters) {
+    mutating func updateRetryAfter(rejectedPerPool: SIMD16<Double>, parameters p: SimulationParameters) {
         guard p.apfEnabled else { return }
         let dt = p.stepSeconds
         for pool in 0..<poolCount {
@@ -166,7 +166,7 @@ extension ClusterModel {
     /// New requests, due retries, herds and ticket requests of the step.
     private static func addArrivals(
         _ buffer: UnsafeMutableBufferPointer<RequestClass>, stepIndex: Int, startSeconds: Double, seed: UInt64,
-        stream clusterStream: UInt64, retryAfterSeconds: SIMD8<Double>, crashLoopRequests: Double,
+        stream clusterStream: UInt64, retryAfterSeconds: SIMD16<Double>, crashLoopRequests: Double,
         parameters p: SimulationParameters
     ) {
         let dt = p.stepSeconds
@@ -242,12 +242,16 @@ extension ClusterModel {
     private mutating func admitAndServe(
         _ buffer: UnsafeMutableBufferPointer<RequestClass>, totals: inout StepTotals, parameters p: SimulationParameters
     ) {
-        // Per-pool scratch rows on the stack (SIMD vectors indexed by a variable spill on every write).
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 8 * 8) { scratch in
+        // Per-pool scratch rows on the stack (SIMD vectors indexed by a variable spill on every write): 8 rows of
+        // one value per pool that can be in use (8 levels and the brake).
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 8 * Self.scratchRowLength) { scratch in
             scratch.initialize(repeating: 0)
             admitAndServe(buffer, scratch: scratch, totals: &totals, parameters: p)
         }
     }
+
+    /// Values per scratch row of `admitAndServe`: one per pool that can be in use.
+    private static let scratchRowLength = APFSeatDivision.usedLaneCount
 
     private mutating func admitAndServe(
         _ buffer: UnsafeMutableBufferPointer<RequestClass>, scratch: UnsafeMutableBufferPointer<Double>,
@@ -256,14 +260,15 @@ extension ClusterModel {
         let dt = p.stepSeconds
         let up = Double(apiserversUp)
         let stretch = cpuStretch
+        let row = Self.scratchRowLength
         let heldOccupancy = scratch.baseAddress!
-        let extraPooled = heldOccupancy + 8
-        let extraSingle = heldOccupancy + 16
-        let waitingPooled = heldOccupancy + 24
-        let waitingSingle = heldOccupancy + 32
-        let ratioPooled = heldOccupancy + 40
-        let ratioSingle = heldOccupancy + 48
-        let rejectedPerPool = heldOccupancy + 56
+        let extraPooled = heldOccupancy + row
+        let extraSingle = heldOccupancy + 2 * row
+        let waitingPooled = heldOccupancy + 3 * row
+        let waitingSingle = heldOccupancy + 4 * row
+        let ratioPooled = heldOccupancy + 5 * row
+        let ratioSingle = heldOccupancy + 6 * row
+        let rejectedPerPool = heldOccupancy + 7 * row
         let timeout = p.requestTimeoutSeconds
         let tail = p.serviceTimeTailShare
         for index in 0..<buffer.count where !buffer[index].isIdle {
@@ -322,9 +327,9 @@ extension ClusterModel {
         levelDemandHighWater = highWater
         let queueCount = poolQueueCount
         let handSize = poolHandSize
+        let queueLength = poolQueueLengthLimit
 
         let waitLimit = p.queueWaitLimitSeconds
-        let queueLength = Double(p.queueLengthLimit)
         let heartbeat = BackgroundClass.kubeletHeartbeat.rawValue
         let slowLimit = p.degradedMutatingP99Seconds
         for index in 0..<buffer.count {
@@ -356,7 +361,7 @@ extension ClusterModel {
                 } else {
                     let groupQueues = single ? handSize[pool] : queues
                     let groupWaiting = single ? waitingSingle[pool] : waitingPooled[pool]
-                    let lengthCap = up * groupQueues * queueLength * waiting / max(groupWaiting, 1e-12)
+                    let lengthCap = up * groupQueues * queueLength[pool] * waiting / max(groupWaiting, 1e-12)
                     let waitCap = waitLimit * admitted / dt
                     queued = min(unadmitted, lengthCap, waitCap)
                     if queued < 1e-9 { queued = 0 }
