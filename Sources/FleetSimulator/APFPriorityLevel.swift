@@ -88,37 +88,34 @@ public enum APFPriorityLevel: String, Sendable, Codable, CaseIterable {
 /// Follows kube-apiserver's `computeConcurrencyAllocation`: each non-exempt level gets a concurrency limit between
 /// `nominal − lendable` and its maximum (the whole server for the default levels; `nominal + borrowable`, here the
 /// nominal seats, for the brake) proportional to its seat demand, with one common proportion chosen so the limits add
-/// up to the nominal total. All numbers are seats of one apiserver in `SIMD16` lanes: lane `APFPriorityLevel.index`
-/// is that level, lane `brakeLane` (8) the brake's level when one is installed (else 0), lanes 9–15 are unused and
-/// always 0. Lane 0, exempt, is always 0: it has no limit. Without a brake every result is bit-identical to the
-/// eight-lane model it replaces (the extra lanes add exact zeros to sums, and `sum()` adds lanes in order).
+/// up to the nominal total. All numbers are seats of one apiserver, one `PoolLanes` lane per level: lane
+/// `APFPriorityLevel.index` is that level, lane `PoolLanes.brakeLane` the brake's level when one is installed (else
+/// always 0). Lane 0, exempt, is always 0: it has no limit.
 struct APFSeatDivision: Sendable, Equatable {
     /// Number of levels including `exempt`, without the brake.
     static let levelCount = APFPriorityLevel.allCases.count
     /// The lane of the brake's level.
-    static let brakeLane = levelCount
-    /// Lanes that can be in use: the default levels and the brake.
-    static let usedLaneCount = levelCount + 1
+    static let brakeLane = PoolLanes.brakeLane
 
     /// `ceil(serverSeats × shares / Σshares)` per level (Σ includes the brake's shares when it is installed).
-    let nominalSeats: SIMD16<Double>
+    let nominalSeats: PoolLanes
     /// `nominal − round(nominal × lendable%)`: never lent.
-    let minimumSeats: SIMD16<Double>
+    let minimumSeats: PoolLanes
     /// Most seats each level may hold: the nominal total for the default levels, the nominal seats for the brake
-    /// (`borrowingLimitPercent: 0`), 0 for unused lanes.
-    let maximumSeats: SIMD16<Double>
+    /// (`borrowingLimitPercent: 0`).
+    let maximumSeats: PoolLanes
     /// Sum of the nominal seats (slightly above the server seats because of the ceilings, as in kube-apiserver).
     let nominalTotal: Double
     /// The current limits per level.
-    private(set) var currentSeats: SIMD16<Double>
+    private(set) var currentSeats: PoolLanes
 
     /// The division for a server with `serverSeats` seats (600 by default), every level at its nominal limit.
     init(serverSeats: Int, brake: APFBrake? = nil) {
         let levels = APFPriorityLevel.allCases
         let brakeShares = brake.map { Double($0.nominalConcurrencyShares) } ?? 0
         let shareSum = Double(APFPriorityLevel.defaultShareSum) + brakeShares
-        var nominal = SIMD16<Double>(repeating: 0)
-        var minimum = SIMD16<Double>(repeating: 0)
+        var nominal = PoolLanes(repeating: 0)
+        var minimum = PoolLanes(repeating: 0)
         for level in levels where level != .exempt {
             let seats = (Double(serverSeats) * Double(level.nominalConcurrencyShares) / shareSum).rounded(.up)
             nominal[level.index] = seats
@@ -130,8 +127,7 @@ struct APFSeatDivision: Sendable, Equatable {
             nominal[Self.brakeLane] = (Double(serverSeats) * brakeShares / shareSum).rounded(.up)
         }
         let total = nominal.sum()
-        var maximum = SIMD16<Double>(repeating: 0)
-        for lane in 0..<Self.levelCount { maximum[lane] = total }
+        var maximum = PoolLanes(repeating: total)
         maximum[Self.brakeLane] = nominal[Self.brakeLane]
         nominalSeats = nominal
         minimumSeats = minimum
@@ -144,13 +140,14 @@ struct APFSeatDivision: Sendable, Equatable {
     ///
     /// Finds `f` with `Σ clamp(f × target, min, max) = total`, where `target = clamp(demand, min, max)`, by
     /// bisection to a relative precision of about 1e-7.
-    mutating func reallocate(demandSeats: SIMD16<Double>) {
+    mutating func reallocate(demandSeats: PoolLanes) {
         let minimum = minimumSeats
         let maximum = maximumSeats
         var targets = demandSeats.clamped(lowerBound: minimum, upperBound: maximum)
         targets[0] = 0
-        func allocated(_ proportion: Double) -> SIMD16<Double> {
-            (proportion * targets).clamped(lowerBound: minimum, upperBound: maximum)
+        @inline(__always)
+        func allocated(_ proportion: Double) -> PoolLanes {
+            targets.scaled(by: proportion).clamped(lowerBound: minimum, upperBound: maximum)
         }
         var low = 0.0
         var high = 1.0

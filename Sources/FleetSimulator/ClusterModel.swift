@@ -45,23 +45,23 @@ struct ClusterModel: Sendable {
     /// The APF brake installed on the cluster, if any (its objects exist even with APF off, where they do nothing).
     private(set) var brake: APFBrake?
     /// Seats (APF) or requests (max-inflight) one apiserver admits per pool; `.infinity` for exempt.
-    var poolCapacityPerApiserver = SIMD16<Double>(repeating: 0)
+    var poolCapacityPerApiserver = PoolLanes(repeating: 0)
     /// Queues per apiserver per pool (0: no queueing).
-    private(set) var poolQueueCount: SIMD16<Double>
+    private(set) var poolQueueCount: PoolLanes
     /// Queues of one flow per pool.
-    private(set) var poolHandSize: SIMD16<Double>
+    private(set) var poolHandSize: PoolLanes
     /// Requests one queue of each pool holds.
-    private(set) var poolQueueLengthLimit: SIMD16<Double>
+    private(set) var poolQueueLengthLimit: PoolLanes
     /// Number of pools in use (8 levels with APF, 9 with the brake; 3 without APF).
     private(set) var poolCount: Int
     /// Highest per-apiserver seat demand of each level in the current borrowing period.
-    var levelDemandHighWater = SIMD16<Double>(repeating: 0)
+    var levelDemandHighWater = PoolLanes(repeating: 0)
     /// Retry-After each pool answers with, seconds.
-    var retryAfterSeconds: SIMD16<Double>
+    var retryAfterSeconds: PoolLanes
     /// Seconds each pool has been rejecting without pause.
-    var rejectingSeconds = SIMD16<Double>(repeating: 0)
+    var rejectingSeconds = PoolLanes(repeating: 0)
     /// Seconds each pool has been rejecting nothing.
-    var quietSeconds = SIMD16<Double>(repeating: 0)
+    var quietSeconds = PoolLanes(repeating: 0)
 
     // MARK: DNS, results, truth, signals
 
@@ -85,9 +85,9 @@ struct ClusterModel: Sendable {
         apiserverRestartAtSeconds = [Double](repeating: -.infinity, count: spec.apiserverCount)
         apiserversUp = spec.apiserverCount
         seatDivision = APFSeatDivision(serverSeats: p.seatsPerApiserver)
-        var queues = SIMD16<Double>(repeating: 0)
-        var hands = SIMD16<Double>(repeating: 0)
-        var capacity = SIMD16<Double>(repeating: 0)
+        var queues = PoolLanes(repeating: 0)
+        var hands = PoolLanes(repeating: 0)
+        var capacity = PoolLanes(repeating: 0)
         if p.apfEnabled {
             poolCount = APFPriorityLevel.allCases.count
             for level in APFPriorityLevel.allCases {
@@ -104,9 +104,9 @@ struct ClusterModel: Sendable {
         }
         poolQueueCount = queues
         poolHandSize = hands
-        poolQueueLengthLimit = SIMD16(repeating: Double(p.queueLengthLimit))
+        poolQueueLengthLimit = PoolLanes(repeating: Double(p.queueLengthLimit))
         poolCapacityPerApiserver = capacity
-        retryAfterSeconds = SIMD16(repeating: p.retryAfterInitialSeconds)
+        retryAfterSeconds = PoolLanes(repeating: p.retryAfterInitialSeconds)
         recorder = SignalRecorder(parameters: p)
         classes = Self.backgroundClasses(costModel: costModel, spec: spec, parameters: p)
         startAtSteadyState(parameters: p)
@@ -283,13 +283,13 @@ struct ClusterModel: Sendable {
         let lane = APFSeatDivision.brakeLane
         seatDivision = APFSeatDivision(serverSeats: p.seatsPerApiserver, brake: newBrake)
         seatDivision.reallocate(demandSeats: levelDemandHighWater)
-        levelDemandHighWater = SIMD16(repeating: 0)
+        levelDemandHighWater = PoolLanes(repeating: 0)
         poolCapacityPerApiserver = seatDivision.currentSeats
         poolCapacityPerApiserver[0] = .infinity
         poolQueueCount[lane] = Double(newBrake?.queues ?? 0)
         poolHandSize[lane] = Double(newBrake?.handSize ?? 0)
         poolQueueLengthLimit[lane] = Double(newBrake?.queueLengthLimit ?? 0)
-        poolCount = newBrake == nil ? APFSeatDivision.levelCount : APFSeatDivision.usedLaneCount
+        poolCount = newBrake == nil ? APFSeatDivision.levelCount : PoolLanes.count
         retryAfterSeconds[lane] = p.retryAfterInitialSeconds
         rejectingSeconds[lane] = 0
         quietSeconds[lane] = 0

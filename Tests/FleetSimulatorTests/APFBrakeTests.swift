@@ -11,7 +11,7 @@ struct APFBrakeTests {
     static let noiseBound = 1 + 3.5 * 0.02
 
     /// Lanes 0 (exempt) to 8 (the brake) of a division vector.
-    static func lanes(_ vector: SIMD16<Double>) -> [Double] {
+    static func lanes(_ vector: PoolLanes) -> [Double] {
         (0...APFSeatDivision.brakeLane).map { vector[$0] }
     }
 
@@ -101,6 +101,26 @@ struct APFBrakeTests {
         #expect(with.peakCPUStretch == 1)
         #expect(with.minimumAvailability > 0.999)
         #expect(try #require(braked.maximum(.mutatingLatencyP99Seconds)) < 0.5)
+    }
+
+    @Test("the brake bounds seats, not memory: past 10,000 nodes its few LISTs still OOM the apiservers")
+    func seatsDoNotBoundMemory() throws {
+        // 11,000 nodes × 30 pods: an apiserver holds 92 GB for the cluster anyway, and each of the 6.7 LISTs the brake
+        // admits per apiserver holds 6.6 GB more; 128 GB is passed although the agent keeps to its 60 seats.
+        var scenario = SimulationScenario(nodes: 11_000, apiservers: 5, brake: Self.tenPercent)
+        scenario.run(toSeconds: 600, sampleEverySeconds: 60)
+        let truth = scenario.truth
+        #expect(truth.peakMemoryUtilization > 1)
+        #expect(truth.apiserverOOMKills >= 5)
+        #expect(truth.degradedSeconds > 300)
+        let seats = try #require(scenario.maximum(.agentAPISeats))
+        #expect(seats <= 60 * 5 * Self.noiseBound, "agent holds \(seats) seats")
+        // At 10,000 nodes it still holds, with 3 % of memory to spare.
+        var smaller = SimulationScenario(nodes: 10_000, apiservers: 5, brake: Self.tenPercent)
+        smaller.run(toSeconds: 600, sampleEverySeconds: 60)
+        #expect(smaller.truth.apiserverOOMKills == 0)
+        #expect(smaller.truth.degradedSeconds == 0)
+        #expect(smaller.truth.peakMemoryUtilization > 0.95)
     }
 
     @Test("node-credential agents are not moved by the brake: they keep system's seats and can still do harm")
