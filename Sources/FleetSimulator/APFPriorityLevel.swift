@@ -56,6 +56,9 @@ public enum APFPriorityLevel: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// Sum of the default levels' nominal concurrency shares (245).
+    static let defaultShareSum = allCases.reduce(0) { $0 + $1.nominalConcurrencyShares }
+
     /// Index of the level in `allCases`.
     var index: Int {
         switch self {
@@ -83,50 +86,68 @@ public enum APFPriorityLevel: String, Sendable, Codable, CaseIterable {
 /// Per-apiserver seat limits of the APF levels, re-divided among them by borrowing as their demand changes.
 ///
 /// Follows kube-apiserver's `computeConcurrencyAllocation`: each non-exempt level gets a concurrency limit between
-/// `nominal − lendable` and `nominal + borrowable` (here: the whole server) proportional to its seat demand, with one
-/// common proportion chosen so the limits add up to the nominal total. All numbers are seats of one apiserver; lane
-/// `APFPriorityLevel.index` of each vector is that level (lane 0, exempt, is always 0: it has no limit).
+/// `nominal − lendable` and its maximum (the whole server for the default levels; `nominal + borrowable`, here the
+/// nominal seats, for the brake) proportional to its seat demand, with one common proportion chosen so the limits add
+/// up to the nominal total. All numbers are seats of one apiserver, one `PoolLanes` lane per level: lane
+/// `APFPriorityLevel.index` is that level, lane `PoolLanes.brakeLane` the brake's level when one is installed (else
+/// always 0). Lane 0, exempt, is always 0: it has no limit.
 struct APFSeatDivision: Sendable, Equatable {
-    /// Number of levels including `exempt`.
+    /// Number of levels including `exempt`, without the brake.
     static let levelCount = APFPriorityLevel.allCases.count
+    /// The lane of the brake's level.
+    static let brakeLane = PoolLanes.brakeLane
 
-    /// `ceil(serverSeats × shares / Σshares)` per level.
-    let nominalSeats: SIMD8<Double>
+    /// `ceil(serverSeats × shares / Σshares)` per level (Σ includes the brake's shares when it is installed).
+    let nominalSeats: PoolLanes
     /// `nominal − round(nominal × lendable%)`: never lent.
-    let minimumSeats: SIMD8<Double>
+    let minimumSeats: PoolLanes
+    /// Most seats each level may hold: the nominal total for the default levels, the nominal seats for the brake
+    /// (`borrowingLimitPercent: 0`).
+    let maximumSeats: PoolLanes
     /// Sum of the nominal seats (slightly above the server seats because of the ceilings, as in kube-apiserver).
     let nominalTotal: Double
     /// The current limits per level.
-    private(set) var currentSeats: SIMD8<Double>
+    private(set) var currentSeats: PoolLanes
 
     /// The division for a server with `serverSeats` seats (600 by default), every level at its nominal limit.
-    init(serverSeats: Int) {
+    init(serverSeats: Int, brake: APFBrake? = nil) {
         let levels = APFPriorityLevel.allCases
-        let shareSum = Double(levels.reduce(0) { $0 + $1.nominalConcurrencyShares })
-        var nominal = SIMD8<Double>(repeating: 0)
-        var minimum = SIMD8<Double>(repeating: 0)
+        let brakeShares = brake.map { Double($0.nominalConcurrencyShares) } ?? 0
+        let shareSum = Double(APFPriorityLevel.defaultShareSum) + brakeShares
+        var nominal = PoolLanes(repeating: 0)
+        var minimum = PoolLanes(repeating: 0)
         for level in levels where level != .exempt {
             let seats = (Double(serverSeats) * Double(level.nominalConcurrencyShares) / shareSum).rounded(.up)
             nominal[level.index] = seats
             let lendable = (seats * Double(level.lendablePercent) / 100).rounded(.toNearestOrAwayFromZero)
             minimum[level.index] = seats - lendable
         }
+        if brake != nil {
+            // lendablePercent 100: the minimum stays 0.
+            nominal[Self.brakeLane] = (Double(serverSeats) * brakeShares / shareSum).rounded(.up)
+        }
+        let total = nominal.sum()
+        var maximum = PoolLanes(repeating: total)
+        maximum[Self.brakeLane] = nominal[Self.brakeLane]
         nominalSeats = nominal
         minimumSeats = minimum
-        nominalTotal = nominal.sum()
+        maximumSeats = maximum
+        nominalTotal = total
         currentSeats = nominal
     }
 
     /// Re-divides the seats for the given per-level seat demand of one apiserver (lane 0 ignored).
     ///
-    /// Finds `f` with `Σ clamp(f × target, min, total) = total`, where `target = clamp(demand, min, total)`, by
+    /// Finds `f` with `Σ clamp(f × target, min, max) = total`, where `target = clamp(demand, min, max)`, by
     /// bisection to a relative precision of about 1e-7.
-    mutating func reallocate(demandSeats: SIMD8<Double>) {
-        let total = SIMD8<Double>(repeating: nominalTotal)
-        var targets = demandSeats.clamped(lowerBound: minimumSeats, upperBound: total)
+    mutating func reallocate(demandSeats: PoolLanes) {
+        let minimum = minimumSeats
+        let maximum = maximumSeats
+        var targets = demandSeats.clamped(lowerBound: minimum, upperBound: maximum)
         targets[0] = 0
-        func allocated(_ proportion: Double) -> SIMD8<Double> {
-            (proportion * targets).clamped(lowerBound: minimumSeats, upperBound: total)
+        @inline(__always)
+        func allocated(_ proportion: Double) -> PoolLanes {
+            targets.scaled(by: proportion).clamped(lowerBound: minimum, upperBound: maximum)
         }
         var low = 0.0
         var high = 1.0
@@ -136,5 +157,14 @@ struct APFSeatDivision: Sendable, Equatable {
             if allocated(middle).sum() < nominalTotal { low = middle } else { high = middle }
         }
         currentSeats = allocated(high)
+    }
+
+    /// The most seats one request may occupy in the brake's level: kube-apiserver's per-level cap
+    /// `max(1, min(ceil(0.15 × nominal), floor(nominal / handSize)))`, which the work estimator applies before its own
+    /// cap of 10. (For the default levels at 600 seats the cap is 10 or more wherever the model has multi-seat
+    /// requests, so the model does not apply it to them.)
+    func brakeMaximumSeatsPerRequest(handSize: Int) -> Double {
+        let nominal = nominalSeats[Self.brakeLane]
+        return max(1, min((0.15 * nominal).rounded(.up), (nominal / Double(max(1, handSize))).rounded(.down)))
     }
 }

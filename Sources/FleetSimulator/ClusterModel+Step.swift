@@ -17,7 +17,7 @@ struct StepTotals {
     var agentRejected = 0.0
     var executingMemoryBytes = 0.0
     var busyCPURequests = 0.0
-    var rejectedPerPool = SIMD8<Double>(repeating: 0)
+    var rejectedPerPool = PoolLanes(repeating: 0)
 }
 
 extension ClusterModel {
@@ -135,11 +135,11 @@ extension ClusterModel {
         seatDivision.reallocate(demandSeats: levelDemandHighWater)
         poolCapacityPerApiserver = seatDivision.currentSeats
         poolCapacityPerApiserver[0] = .infinity
-        levelDemandHighWater = SIMD8(repeating: 0)
+        levelDemandHighWater = PoolLanes(repeating: 0)
     }
 
     /// Retry-After doubles while a pool keeps rejecting and halves back while it rejects nothing.
-    mutating func updateRetryAfter(rejectedPerPool: SIMD8<Double>, parameters p: SimulationParameters) {
+    mutating func updateRetryAfter(rejectedPerPool: PoolLanes, parameters p: SimulationParameters) {
         guard p.apfEnabled else { return }
         let dt = p.stepSeconds
         for pool in 0..<poolCount {
@@ -166,7 +166,7 @@ extension ClusterModel {
     /// New requests, due retries, herds and ticket requests of the step.
     private static func addArrivals(
         _ buffer: UnsafeMutableBufferPointer<RequestClass>, stepIndex: Int, startSeconds: Double, seed: UInt64,
-        stream clusterStream: UInt64, retryAfterSeconds: SIMD8<Double>, crashLoopRequests: Double,
+        stream clusterStream: UInt64, retryAfterSeconds: PoolLanes, crashLoopRequests: Double,
         parameters p: SimulationParameters
     ) {
         let dt = p.stepSeconds
@@ -242,12 +242,26 @@ extension ClusterModel {
     private mutating func admitAndServe(
         _ buffer: UnsafeMutableBufferPointer<RequestClass>, totals: inout StepTotals, parameters p: SimulationParameters
     ) {
-        // Per-pool scratch rows on the stack (SIMD vectors indexed by a variable spill on every write).
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 8 * 8) { scratch in
-            scratch.initialize(repeating: 0)
+        // Per-pool scratch rows on the stack, one value per pool that can be in use (8 levels and the brake): 8 rows
+        // of sums starting at 0, then copies of the per-pool settings (SIMD vectors indexed by a variable spill on
+        // every write, and `PoolLanes` adds a branch to every access).
+        let row = Self.scratchRowLength
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.scratchRows * row) { scratch in
+            let base = scratch.baseAddress!
+            base.initialize(repeating: 0, count: 8 * row)
+            poolCapacityPerApiserver.store(to: base + 8 * row)
+            poolQueueCount.store(to: base + 9 * row)
+            poolHandSize.store(to: base + 10 * row)
+            poolQueueLengthLimit.store(to: base + 11 * row)
+            levelDemandHighWater.store(to: base + 12 * row)
             admitAndServe(buffer, scratch: scratch, totals: &totals, parameters: p)
         }
     }
+
+    /// Values per scratch row of `admitAndServe`: one per pool that can be in use.
+    private static let scratchRowLength = PoolLanes.count
+    /// Rows of `admitAndServe`'s scratch.
+    private static let scratchRows = 13
 
     private mutating func admitAndServe(
         _ buffer: UnsafeMutableBufferPointer<RequestClass>, scratch: UnsafeMutableBufferPointer<Double>,
@@ -256,14 +270,20 @@ extension ClusterModel {
         let dt = p.stepSeconds
         let up = Double(apiserversUp)
         let stretch = cpuStretch
+        let row = Self.scratchRowLength
         let heldOccupancy = scratch.baseAddress!
-        let extraPooled = heldOccupancy + 8
-        let extraSingle = heldOccupancy + 16
-        let waitingPooled = heldOccupancy + 24
-        let waitingSingle = heldOccupancy + 32
-        let ratioPooled = heldOccupancy + 40
-        let ratioSingle = heldOccupancy + 48
-        let rejectedPerPool = heldOccupancy + 56
+        let extraPooled = heldOccupancy + row
+        let extraSingle = heldOccupancy + 2 * row
+        let waitingPooled = heldOccupancy + 3 * row
+        let waitingSingle = heldOccupancy + 4 * row
+        let ratioPooled = heldOccupancy + 5 * row
+        let ratioSingle = heldOccupancy + 6 * row
+        let rejectedPerPool = heldOccupancy + 7 * row
+        let capacityPerApiserver = heldOccupancy + 8 * row
+        let queueCount = heldOccupancy + 9 * row
+        let handSize = heldOccupancy + 10 * row
+        let queueLength = heldOccupancy + 11 * row
+        let highWater = heldOccupancy + 12 * row
         let timeout = p.requestTimeoutSeconds
         let tail = p.serviceTimeTailShare
         for index in 0..<buffer.count where !buffer[index].isIdle {
@@ -285,13 +305,12 @@ extension ClusterModel {
                 waitingPooled[pool] += waiting
             }
         }
-        var highWater = levelDemandHighWater
         for pool in 0..<poolCount {
             ratioPooled[pool] = 1
             ratioSingle[pool] = 1
             let demand = heldOccupancy[pool] + extraPooled[pool] + extraSingle[pool]
             if p.apfEnabled && pool > 0 { highWater[pool] = max(highWater[pool], demand / up) }
-            let capacity = poolCapacityPerApiserver[pool] * up
+            let capacity = capacityPerApiserver[pool] * up
             guard capacity < .infinity else { continue }
             totals.seatsDemanded += demand
             let free = capacity - heldOccupancy[pool]
@@ -306,8 +325,8 @@ extension ClusterModel {
             } else if wantPooled <= 0 {
                 ratioSingle[pool] = free / wantSingle
             } else {
-                let hand = max(1, poolHandSize[pool])
-                let others = max(hand, poolQueueCount[pool] - hand)
+                let hand = max(1, handSize[pool])
+                let others = max(hand, queueCount[pool] - hand)
                 let singleShare = free * hand / (hand + others)
                 if wantSingle <= singleShare {
                     ratioPooled[pool] = (free - wantSingle) / wantPooled
@@ -319,12 +338,9 @@ extension ClusterModel {
                 }
             }
         }
-        levelDemandHighWater = highWater
-        let queueCount = poolQueueCount
-        let handSize = poolHandSize
+        levelDemandHighWater = PoolLanes(loading: highWater)
 
         let waitLimit = p.queueWaitLimitSeconds
-        let queueLength = Double(p.queueLengthLimit)
         let heartbeat = BackgroundClass.kubeletHeartbeat.rawValue
         let slowLimit = p.degradedMutatingP99Seconds
         for index in 0..<buffer.count {
@@ -356,7 +372,7 @@ extension ClusterModel {
                 } else {
                     let groupQueues = single ? handSize[pool] : queues
                     let groupWaiting = single ? waitingSingle[pool] : waitingPooled[pool]
-                    let lengthCap = up * groupQueues * queueLength * waiting / max(groupWaiting, 1e-12)
+                    let lengthCap = up * groupQueues * queueLength[pool] * waiting / max(groupWaiting, 1e-12)
                     let waitCap = waitLimit * admitted / dt
                     queued = min(unadmitted, lengthCap, waitCap)
                     if queued < 1e-9 { queued = 0 }
@@ -412,7 +428,7 @@ extension ClusterModel {
             buffer[index].intervalRejectedAtOnce += rejectedAtOnce
             buffer[index].intervalRejectedAfterWait += rejectedAfterWait
         }
-        for pool in 0..<poolCount { totals.rejectedPerPool[pool] = rejectedPerPool[pool] }
+        totals.rejectedPerPool = PoolLanes(loading: rejectedPerPool)
     }
 
     /// OOM-kills one apiserver when executing requests push memory past the limit, then updates the CPU stretch.

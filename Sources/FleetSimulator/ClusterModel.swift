@@ -42,22 +42,26 @@ struct ClusterModel: Sendable {
 
     /// APF's division of one apiserver's seats among levels.
     var seatDivision: APFSeatDivision
+    /// The APF brake installed on the cluster, if any (its objects exist even with APF off, where they do nothing).
+    private(set) var brake: APFBrake?
     /// Seats (APF) or requests (max-inflight) one apiserver admits per pool; `.infinity` for exempt.
-    var poolCapacityPerApiserver = SIMD8<Double>(repeating: 0)
+    var poolCapacityPerApiserver = PoolLanes(repeating: 0)
     /// Queues per apiserver per pool (0: no queueing).
-    let poolQueueCount: SIMD8<Double>
+    private(set) var poolQueueCount: PoolLanes
     /// Queues of one flow per pool.
-    let poolHandSize: SIMD8<Double>
-    /// Number of pools in use (8 levels with APF, 3 without).
-    let poolCount: Int
+    private(set) var poolHandSize: PoolLanes
+    /// Requests one queue of each pool holds.
+    private(set) var poolQueueLengthLimit: PoolLanes
+    /// Number of pools in use (8 levels with APF, 9 with the brake; 3 without APF).
+    private(set) var poolCount: Int
     /// Highest per-apiserver seat demand of each level in the current borrowing period.
-    var levelDemandHighWater = SIMD8<Double>(repeating: 0)
+    var levelDemandHighWater = PoolLanes(repeating: 0)
     /// Retry-After each pool answers with, seconds.
-    var retryAfterSeconds: SIMD8<Double>
+    var retryAfterSeconds: PoolLanes
     /// Seconds each pool has been rejecting without pause.
-    var rejectingSeconds = SIMD8<Double>(repeating: 0)
+    var rejectingSeconds = PoolLanes(repeating: 0)
     /// Seconds each pool has been rejecting nothing.
-    var quietSeconds = SIMD8<Double>(repeating: 0)
+    var quietSeconds = PoolLanes(repeating: 0)
 
     // MARK: DNS, results, truth, signals
 
@@ -81,9 +85,9 @@ struct ClusterModel: Sendable {
         apiserverRestartAtSeconds = [Double](repeating: -.infinity, count: spec.apiserverCount)
         apiserversUp = spec.apiserverCount
         seatDivision = APFSeatDivision(serverSeats: p.seatsPerApiserver)
-        var queues = SIMD8<Double>(repeating: 0)
-        var hands = SIMD8<Double>(repeating: 0)
-        var capacity = SIMD8<Double>(repeating: 0)
+        var queues = PoolLanes(repeating: 0)
+        var hands = PoolLanes(repeating: 0)
+        var capacity = PoolLanes(repeating: 0)
         if p.apfEnabled {
             poolCount = APFPriorityLevel.allCases.count
             for level in APFPriorityLevel.allCases {
@@ -100,8 +104,9 @@ struct ClusterModel: Sendable {
         }
         poolQueueCount = queues
         poolHandSize = hands
+        poolQueueLengthLimit = PoolLanes(repeating: Double(p.queueLengthLimit))
         poolCapacityPerApiserver = capacity
-        retryAfterSeconds = SIMD8(repeating: p.retryAfterInitialSeconds)
+        retryAfterSeconds = PoolLanes(repeating: p.retryAfterInitialSeconds)
         recorder = SignalRecorder(parameters: p)
         classes = Self.backgroundClasses(costModel: costModel, spec: spec, parameters: p)
         startAtSteadyState(parameters: p)
@@ -211,6 +216,7 @@ struct ClusterModel: Sendable {
         let slot = profiles.count - 1
         for call in profile.calls {
             classes.append(costModel.agentClass(call: call, identity: profile.identity, slot: slot))
+            if brake != nil { routeAgentClass(classes.count - 1) }
         }
         return slot
     }
@@ -255,5 +261,58 @@ struct ClusterModel: Sendable {
     func nodes(in range: Range<Int>, runningSlot slot: Int?) -> Int {
         let value = UInt8(slot.map { $0 + 1 } ?? 0)
         return range.clamped(to: 0..<spec.nodeCount).reduce(0) { $0 + (nodeProfileSlots[$1] == value ? 1 : 0) }
+    }
+
+    // MARK: APF brake
+
+    /// Installs the APF brake (nil removes it): the seats are re-divided with the brake's level among the levels, and
+    /// the service-account agents' classes move into it (or back to their identity's level).
+    ///
+    /// As kube-apiserver does when it digests a configuration change, the seats are re-divided at once from the seat
+    /// demand seen so far in the borrowing period, which then starts anew; an idle new brake level starts at its
+    /// minimum, 0 seats, and gets seats at the next re-division after its demand shows. Requests of a moved class
+    /// that are queued, executing or waiting to retry move with the class: a real apiserver would let the executing
+    /// ones finish in the old level and serve or time out the queued ones there, a difference that lasts at most one
+    /// request timeout. With APF off the objects are kept but change nothing.
+    mutating func setBrake(_ requested: APFBrake?) {
+        let newBrake = requested?.validated
+        guard newBrake != brake else { return }
+        brake = newBrake
+        let p = costModel.parameters
+        guard p.apfEnabled else { return }
+        let lane = APFSeatDivision.brakeLane
+        seatDivision = APFSeatDivision(serverSeats: p.seatsPerApiserver, brake: newBrake)
+        seatDivision.reallocate(demandSeats: levelDemandHighWater)
+        levelDemandHighWater = PoolLanes(repeating: 0)
+        poolCapacityPerApiserver = seatDivision.currentSeats
+        poolCapacityPerApiserver[0] = .infinity
+        poolQueueCount[lane] = Double(newBrake?.queues ?? 0)
+        poolHandSize[lane] = Double(newBrake?.handSize ?? 0)
+        poolQueueLengthLimit[lane] = Double(newBrake?.queueLengthLimit ?? 0)
+        poolCount = newBrake == nil ? APFSeatDivision.levelCount : PoolLanes.count
+        retryAfterSeconds[lane] = p.retryAfterInitialSeconds
+        rejectingSeconds[lane] = 0
+        quietSeconds[lane] = 0
+        for index in BackgroundClass.allCases.count..<classes.count { routeAgentClass(index) }
+    }
+
+    /// Puts agent class `index` in the level its identity and the brake decide, with the seats that level allows.
+    ///
+    /// The brake's FlowSchema matches the agent's service account only: node-credential and exempt agents, and every
+    /// class with APF off, are left as they are.
+    private mutating func routeAgentClass(_ index: Int) {
+        let slot = classes[index].agentProfileSlot
+        guard costModel.parameters.apfEnabled, profiles[slot].identity == .serviceAccount else { return }
+        var seats = classes[index].estimatedSeats
+        let level: Int
+        if let brake {
+            level = APFSeatDivision.brakeLane
+            seats = min(seats, seatDivision.brakeMaximumSeatsPerRequest(handSize: brake.handSize))
+        } else {
+            level = APFPriorityLevel(agentIdentity: .serviceAccount).index
+        }
+        classes[index].level = level
+        classes[index].pool = level
+        classes[index].seats = seats
     }
 }

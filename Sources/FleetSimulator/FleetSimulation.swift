@@ -344,3 +344,33 @@ public struct FleetSimulation: Sendable {
         return clusters[index].truth
     }
 }
+
+// MARK: APF brake
+
+extension FleetSimulation {
+    /// Installs the brake on `cluster` (nil removes it). Creating or deleting the objects is an API call:
+    /// returns false, changing nothing, when no apiserver of the cluster serves.
+    ///
+    /// Also false for an unknown cluster. Installing the brake already installed, or removing none, changes nothing
+    /// and returns true. The change takes effect from the next step: the seats are re-divided at once among the levels
+    /// (the brake's level, idle, starts at 0 seats and gets its share at the next re-division, within
+    /// `apfBorrowingPeriodSeconds`), and the agent's requests in flight (queued, executing, waiting to retry) move
+    /// with its calls to the new level. With APF off the objects are recorded but change nothing.
+    public mutating func setAPFBrake(_ brake: APFBrake?, cluster: String) -> Bool {
+        guard let index = clusterIndexByName[cluster], clusters[index].apiserversUp > 0 else { return false }
+        clusters[index].setBrake(brake)
+        return true
+    }
+
+    /// The brake installed on `cluster`, if any.
+    public func apfBrake(cluster: String) -> APFBrake? {
+        guard let index = clusterIndexByName[cluster] else { return nil }
+        return clusters[index].brake
+    }
+
+    /// The current APF division of one apiserver's seats on `cluster` (for tests), or nil for an unknown cluster.
+    func seatDivision(cluster: String) -> APFSeatDivision? {
+        guard let index = clusterIndexByName[cluster] else { return nil }
+        return clusters[index].seatDivision
+    }
+}

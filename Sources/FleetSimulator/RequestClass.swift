@@ -57,6 +57,8 @@ struct RequestClass: Sendable, Equatable {
     var isWatch: Bool
     /// Seats one request occupies while executing.
     var seats: Double
+    /// Seats the work estimator gives one request before its level's own cap (`seats` is at most this).
+    var estimatedSeats: Double
     /// Non-CPU part of the service time, seconds.
     var fixedSeconds: Double
     /// CPU part of the service time, seconds; stretched by CPU contention.
@@ -226,9 +228,9 @@ struct RequestCostModel: Sendable {
         }
         return RequestClass(
             level: level.index, pool: pool, kind: kind, isSingleFlow: false, isAgent: false, isWatch: false,
-            seats: parameters.apfEnabled ? seats : 1, fixedSeconds: max(0, fixedSeconds),
-            cpuSeconds: max(0, cpuSeconds), memoryBytes: memoryBytes, ratePerSecond: 0,
-            retryShareAfter429: parameters.clientRetryShareAfter429,
+            seats: parameters.apfEnabled ? seats : 1, estimatedSeats: parameters.apfEnabled ? seats : 1,
+            fixedSeconds: max(0, fixedSeconds), cpuSeconds: max(0, cpuSeconds), memoryBytes: memoryBytes,
+            ratePerSecond: 0, retryShareAfter429: parameters.clientRetryShareAfter429,
             retryShareAfterFailure: parameters.clientRetryShareAfterFailure, agentIntervalSeconds: 0,
             agentFiresInStep: false, agentNodes: 0, agentProfileSlot: -1
         )

@@ -15,14 +15,19 @@ struct SimulationScenario {
         var signals: [String: Double]
     }
 
-    /// A cluster of `nodes` nodes and `apiservers` apiservers running `profile` on the first `agentNodes` nodes.
+    /// A cluster of `nodes` nodes and `apiservers` apiservers running `profile` on the first `agentNodes` nodes, with
+    /// `brake` installed before the agent starts.
     init(
         nodes: Int, apiservers: Int, profile: AgentAPIProfile? = .listAllPodsEveryMinute, agentNodes: Int? = nil,
-        parameters: SimulationParameters = .default, seed: UInt64 = 42
+        brake: APFBrake? = nil, parameters: SimulationParameters = .default, seed: UInt64 = 42
     ) {
         simulation = FleetSimulation(
             clusters: [SimulatedClusterSpec(name: Self.clusterName, nodeCount: nodes, apiserverCount: apiservers)],
             parameters: parameters, seed: seed)
+        if let brake {
+            let installed = simulation.setAPFBrake(brake, cluster: Self.clusterName)
+            precondition(installed, "a healthy cluster serves the brake's objects")
+        }
         if let profile {
             _ = simulation.nodeDirect(
                 cluster: Self.clusterName, nodeIndices: 0..<(agentNodes ?? nodes), enable: true, profile: profile)
