@@ -118,6 +118,14 @@ public actor SimulatedFleet {
 
     public func status(_ ticket: ChangeTicket) -> ChangeStatus { simulation.changeStatus(ticket) }
 
+    /// Installs or (with nil) removes the APF brake of `cluster`; false when no apiserver serves to take the call.
+    public func setAPFBrake(_ brake: APFBrake?, cluster: String) -> Bool {
+        simulation.setAPFBrake(brake, cluster: cluster)
+    }
+
+    /// The APF brake installed on `cluster`, if any.
+    public func apfBrake(cluster: String) -> APFBrake? { simulation.apfBrake(cluster: cluster) }
+
     public func groundTruth(cluster: String) -> ClusterGroundTruth { simulation.groundTruth(cluster: cluster) }
 
     public func agentNodeCount(cluster: String) -> Int { simulation.agentNodeCount(cluster: cluster) }

@@ -32,6 +32,7 @@ public struct SimulatorDriver: FleetDriver {
     }
 
     public func execute(_ action: FleetAction, on cluster: FleetCluster, artifact: ArtifactRef) async throws -> String {
+        if action.kind == .brake || action.kind == .release { return try await brake(action, on: cluster) }
         guard let profile = AgentAPIProfile.forArtifact(artifact) else {
             throw SimulationError.unknownProfile(artifact.apiProfile ?? "")
         }
@@ -54,6 +55,19 @@ public struct SimulatorDriver: FleetDriver {
                 }
             }
         }
+    }
+}
+
+extension SimulatorDriver {
+    /// Creates or deletes the cluster's brake objects: one API call, which needs a serving apiserver.
+    func brake(_ action: FleetAction, on cluster: FleetCluster) async throws -> String {
+        guard let spec = action.brake else { throw SimulationError.changeFailed("the action carries no APF brake") }
+        let brake = APFBrake(nominalConcurrencyShares: spec.nominalConcurrencyShares)
+        guard await fleet.setAPFBrake(action.kind == .brake ? brake : nil, cluster: cluster.name) else {
+            throw SimulationError.changeFailed("no apiserver of \(cluster.name) serves")
+        }
+        return action.kind == .brake
+            ? "priority level with \(brake.nominalConcurrencyShares) shares set up" : "priority level removed"
     }
 }
 
