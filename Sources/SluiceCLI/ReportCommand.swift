@@ -10,8 +10,11 @@ struct Report: AsyncParsableCommand {
         abstract: "Write a rollout's report as one self-contained HTML file, to send to the incident channel.",
         discussion: """
             The page needs no network: inline CSS and SVG. It has a timeline per cluster (batches applied and \
-            reverted, bakes, decisions), a chart per gate (observed values per cluster against the threshold), the \
-            decisions with their reasons and the full event log. Works while sluiced is down.
+            reverted, bakes, the daemon's and people's decisions), a chart per gate that breached, lacked data or \
+            came within 20 % of its bound (observed values per cluster against the threshold) and one table row per \
+            gate that passed throughout, the decisions with who made them and why, and the full event log. Charts \
+            are on the controller's clock (UTC, or T+ in virtual time); tables give each event's wall time (RFC \
+            3339 UTC). Works while sluiced is down.
             """)
 
     @Argument(help: "The rollout.") var rollout: String
@@ -44,8 +47,10 @@ struct Report: AsyncParsableCommand {
             } catch {
                 throw CLIFailure(exitCode: 2, message: "cannot write \(html): \(error.localizedDescription); check the path")
             }
-            print("wrote \(html): \(input.spec.policy.gates.count) gate charts, \(input.evaluations.count) evaluations, "
-                + "\(input.events.count) events")
+            let charted = RolloutReport.chartedGates(input).count
+            let folded = input.spec.policy.gates.count - charted
+            print("wrote \(html): \(charted) gate charts, \(counted(folded, "gate")) passed throughout, "
+                + "\(input.evaluations.count) evaluations, \(input.events.count) events")
         }
     }
 }

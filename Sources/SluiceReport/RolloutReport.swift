@@ -1,35 +1,63 @@
-import SluiceCore
+public import SluiceCore
 
 /// A rollout as one self-contained HTML page: inline CSS and SVG, no script, nothing fetched from the network.
 ///
 /// Pure: the same input gives the same page. Sections: a summary, a timeline per cluster (batches applied and
-/// reverted, bakes, decisions), a chart per gate (observed values over time per cluster against the threshold), the
-/// decisions with their reasons, and the audit trail. Each gate chart is an `<svg data-gate="NAME">`.
+/// reverted, bakes, the daemon's and people's decisions), a chart per gate that breached, lacked data or came close to
+/// its bound (observed values over time per cluster against the threshold) and one table row per gate that passed
+/// throughout (see ``GateOutcome``), the decisions with who made them and why, and the audit trail. Each gate chart is
+/// an `<svg data-gate="NAME">`, each folded gate a `<tr data-gate-summary="NAME">`.
+///
+/// Two clocks: charts and the timeline are on the controller's clock (the wall clock on a production daemon, virtual
+/// `T+` time in a simulation), so bakes and journal times share one axis; the tables print each event's wall time
+/// (RFC 3339 UTC), with its virtual time as an extra column when the rollout ran in virtual time.
 public enum RolloutReport {
-    /// Event verbs that record a decision of the controller or an operator: marked on the timeline and listed.
+    /// Event verbs by `sluiced` that record a decision of the controller: marked on the timeline and listed.
     public static let decisionVerbs: Set<String> = [
         "halted", "rollingBack", "rolledBack", "aborted", "paused", "awaitingApproval", "completed", "promoted",
         "refused", "retry",
     ]
-    /// Event verbs of break-glass (by whoever ran it) and of the daemon seeing its fence: always decisions.
-    public static let breakGlassVerbs: Set<String> = ["break-glass", "break-glass-done", "fenced"]
+    /// Event verbs of break-glass (by whoever ran it), of the daemon seeing its fence or escalating to it: always
+    /// decisions.
+    public static let breakGlassVerbs: Set<String> = ["break-glass", "break-glass-done", "fenced", "escalated"]
+    /// Event verbs of people's requests (`pause: lunch`, `promote`...) and of requests refused: decisions, by anyone.
+    public static let requestVerbs: Set<String> = ["requested", "refused"]
+
+    /// Whether `event` is a decision the report lists and marks: see the verb sets.
+    public static func isDecision(_ event: RolloutEvent) -> Bool {
+        breakGlassVerbs.contains(event.verb) || requestVerbs.contains(event.verb)
+            || (event.actor == Reconciler.actor && decisionVerbs.contains(event.verb))
+    }
+
+    /// The gates of `input` that get a chart, in policy order; the others are folded into the "passed throughout"
+    /// table (see ``GateOutcome``).
+    public static func chartedGates(_ input: ReportInput) -> [String] {
+        input.spec.policy.gates.map { GateOutcome($0, input: input) }.filter { !$0.isFlat }.map(\.gate.name)
+    }
 
     /// The page for `input`.
     public static func html(_ input: ReportInput) -> String {
-        let axis = TimeAxis(input)
-        let decisions = input.events.filter {
-            ($0.actor == Reconciler.actor && decisionVerbs.contains($0.verb)) || breakGlassVerbs.contains($0.verb)
-        }
+        let decisions = ReportDecision.all(in: input)
+        let axis = TimeAxis(input, decisions: decisions)
+        let outcomes = input.spec.policy.gates.map { GateOutcome($0, input: input) }
+        // As `sluice events`: a virtual-time column only when some event has a virtual time.
+        let virtual = input.events.contains { $0.virtualTime != nil }
         var body = summary(input)
         if let breakGlass = input.breakGlass { body += section("Break-glass", breakGlassSummary(breakGlass)) }
-        body += section("Timeline", timeline(input, axis: axis, decisions: decisions))
+        body += section(
+            "Timeline",
+            "<p class=\"note axis-note\">\(escape(axis.caption))</p>\n" + timeline(input, axis: axis, decisions: decisions))
+        let charted = outcomes.filter { !$0.isFlat }
+        let flat = outcomes.filter(\.isFlat)
         body += section(
             "Gates",
             "<p class=\"note\">Policy <b>\(escape(input.spec.policy.name))</b>: observed value per cluster at each "
-                + "evaluation; the dashed line is the threshold, red points breached it, grey ticks had no data.</p>"
-                + input.spec.policy.gates.map { gateChart($0, input: input, axis: axis, decisions: decisions) }.joined())
-        body += section("Decisions", decisionTable(decisions))
-        body += section("Audit trail", eventTable(input.events))
+                + "evaluation; the dashed line is the threshold, red points breached it, grey ticks had no data. "
+                + "\(escape(axis.caption))</p>\n"
+                + charted.map { gateChart($0, input: input, axis: axis, decisions: decisions) }.joined()
+                + passingTable(flat))
+        body += section("Decisions", decisionTable(decisions, virtual: virtual))
+        body += section("Audit trail", eventTable(input.events, virtual: virtual))
         return """
             <!DOCTYPE html>
             <html lang="en">
@@ -104,33 +132,73 @@ public enum RolloutReport {
             """
     }
 
-    static func decisionTable(_ decisions: [RolloutEvent]) -> String {
-        guard !decisions.isEmpty else { return "<p class=\"note\">No decision recorded.</p>" }
-        let rows = decisions.enumerated().map { index, event in
-            "<tr class=\"\(escape(event.verb))\"><td>\(index + 1)</td><td>\(ControllerTime.format(event.at))</td>"
-                + "<td>\(escape(event.verb))</td><td>\(escape(event.message))</td></tr>"
-        }.joined(separator: "\n")
-        return "<table class=\"decisions\"><tr><th>#</th><th>at</th><th>decision</th><th>reason</th></tr>\n\(rows)\n</table>"
+    /// The wall time of `event` as RFC 3339 UTC, and its virtual time when `virtual`: table cells.
+    static func timeCells(_ event: RolloutEvent, virtual: Bool) -> String {
+        "<td>\(ControllerTime.wallText(event.wallTime) ?? "-")</td>"
+            + (virtual ? "<td>\(event.virtualTime.map(ControllerTime.format) ?? "-")</td>" : "")
     }
 
-    static func eventTable(_ events: [RolloutEvent]) -> String {
+    static func timeHeaders(virtual: Bool) -> String {
+        "<th>at (UTC)</th>" + (virtual ? "<th>virtual time</th>" : "")
+    }
+
+    static func decisionTable(_ decisions: [ReportDecision], virtual: Bool) -> String {
+        guard !decisions.isEmpty else { return "<p class=\"note\">No decision recorded.</p>" }
+        let rows = decisions.map { decision in
+            let event = decision.event
+            return "<tr class=\"\(escape(event.verb))\(decision.byPerson ? " person" : "")\"><td>\(decision.number)</td>"
+                + timeCells(event, virtual: virtual) + "<td class=\"by\">\(escape(event.actor))</td>"
+                + "<td>\(escape(event.verb))</td><td>\(escape(event.message))</td></tr>"
+        }.joined(separator: "\n")
+        return "<table class=\"decisions\"><tr><th>#</th>\(timeHeaders(virtual: virtual))<th>by</th><th>decision</th>"
+            + "<th>reason</th></tr>\n\(rows)\n</table>"
+    }
+
+    static func eventTable(_ events: [RolloutEvent], virtual: Bool) -> String {
         guard !events.isEmpty else { return "<p class=\"note\">No event recorded.</p>" }
         let rows = events.map { event in
-            "<tr><td>\(ControllerTime.format(event.at))</td><td>\(escape(event.actor))</td><td>\(escape(event.verb))</td>"
+            "<tr>" + timeCells(event, virtual: virtual) + "<td>\(escape(event.actor))</td><td>\(escape(event.verb))</td>"
                 + "<td>\(escape(event.message))</td></tr>"
         }.joined(separator: "\n")
-        return "<table class=\"events\"><tr><th>at</th><th>actor</th><th>verb</th><th>message</th></tr>\n\(rows)\n</table>"
+        return "<table class=\"events\"><tr>\(timeHeaders(virtual: virtual))<th>actor</th><th>verb</th><th>message</th>"
+            + "</tr>\n\(rows)\n</table>"
+    }
+
+    /// One row per gate that passed throughout and stayed clear of its bound, instead of a flat chart each.
+    static func passingTable(_ outcomes: [GateOutcome]) -> String {
+        guard !outcomes.isEmpty else { return "" }
+        let rows = outcomes.map { outcome in
+            let unit = ValueUnit(gate: outcome.gate)
+            return "<tr data-gate-summary=\"\(escape(outcome.gate.name))\"><td><b>\(escape(outcome.gate.name))</b></td>"
+                + "<td>\(escape(outcome.clusters.joined(separator: ", ")))</td><td>\(outcome.evaluations.count)</td>"
+                + "<td>\(escape(outcome.worst.map(unit.format) ?? "-"))</td>"
+                + "<td>\(escape(unit.format(outcome.gate.bound)))</td>"
+                + "<td><span class=\"passed\">passed throughout</span></td></tr>"
+        }.joined(separator: "\n")
+        let margin = Int((GateOutcome.closeMargin * 100).rounded())
+        return """
+            <p class="note">\(counted(outcomes.count, "gate")) passed every evaluation with the worst value clear of \
+            the bound (not within \(margin) % of it), so \(outcomes.count == 1 ? "it is" : "they are") summarised here \
+            instead of charted:</p>
+            <table class="passing-gates"><tr><th>gate</th><th>clusters</th><th>evaluations</th><th>worst value</th>\
+            <th>bound</th><th>result</th></tr>
+            \(rows)
+            </table>
+            """
     }
 
     // MARK: Timeline
 
     static let chartWidth = 1200.0
     static let labelWidth = 170.0
-    static var plotWidth: Double { chartWidth - labelWidth - 20 }
+    /// Room right of the plot, for the gate charts' threshold labels (kept on every chart so their x axes line up).
+    static let rightMargin = 110.0
+    static var plotWidth: Double { chartWidth - labelWidth - rightMargin }
+    static var plotRight: Double { labelWidth + plotWidth }
 
-    static func timeline(_ input: ReportInput, axis: TimeAxis, decisions: [RolloutEvent]) -> String {
+    static func timeline(_ input: ReportInput, axis: TimeAxis, decisions: [ReportDecision]) -> String {
         let rowHeight = 30.0
-        let top = 34.0
+        let top = 50.0
         let clusters = input.spec.clustersInOrder
         let height = top + Double(clusters.count) * rowHeight + 36
         var svg = "<svg class=\"timeline\" data-timeline=\"clusters\" xmlns=\"http://www.w3.org/2000/svg\" "
@@ -141,7 +209,7 @@ public enum RolloutReport {
             let name = entry.cluster.name
             let progress = input.status.clusters.first { $0.cluster == name }
             svg += "<text class=\"label\" x=\"4\" y=\"\(n(y + 19))\">\(escape(name))</text>\n"
-            svg += "<line class=\"lane\" x1=\"\(n(labelWidth))\" x2=\"\(n(labelWidth + plotWidth))\" "
+            svg += "<line class=\"lane\" x1=\"\(n(labelWidth))\" x2=\"\(n(plotRight))\" "
                 + "y1=\"\(n(y + 15))\" y2=\"\(n(y + 15))\"/>\n"
             let entries = input.journal.filter { $0.action.cluster == name }
             var lastLabelX = -Double.infinity
@@ -186,21 +254,59 @@ public enum RolloutReport {
                     + "<title>\(escape(name)) \(progress!.state.rawValue) at \(ControllerTime.format(finished))</title></path>\n"
             }
         }
-        for (index, decision) in decisions.enumerated() {
-            let x = axis.x(decision.at)
-            svg += "<g class=\"decision \(escape(decision.verb))\"><line x1=\"\(n(x))\" x2=\"\(n(x))\" "
-                + "y1=\"\(n(top - 4))\" y2=\"\(n(height - 30))\"/>"
-                + "<text x=\"\(n(x + 2))\" y=\"\(n(top - 10))\">\(index + 1)</text>"
-                + "<title>\(index + 1). \(ControllerTime.format(decision.at)) \(escape(decision.verb)): "
-                + "\(escape(decision.message))</title></g>\n"
-        }
+        svg += decisionMarks(decisions, axis: axis, top: top - 4, bottom: height - 30, numberRow: top - 10)
         svg += "</svg>\n"
         let legend = """
             <p class="legend"><span class="key apply"></span>batch applied <span class="key revert"></span>batch \
             reverted <span class="key failed"></span>failed attempt <span class="key bake"></span>bake \
-            <span class="key decision"></span>decision (numbered as in the table below) ◆ cluster finished</p>
+            <span class="key decision"></span>decision by sluiced <span class="key person">▼</span>decision by a \
+            person (request, refusal, break-glass), numbered as in the decisions table ◆ cluster finished</p>
             """
         return svg + legend
+    }
+
+    /// The decisions as vertical lines from `top` to `bottom`, numbered as in the table: sluiced's dashed in red with
+    /// their numbers on the row at `numberRow`, people's dotted in purple under a ▼ with their numbers a row higher.
+    ///
+    /// Marks of one kind closer than a label's width share one label (`2,3`), drawn at the first; a label that would
+    /// pass the plot's right end is drawn left of its line, so nothing of a mark leaves the plot's x range (the gate
+    /// charts' threshold labels live right of it).
+    static func decisionMarks(
+        _ decisions: [ReportDecision], axis: TimeAxis, top: Double, bottom: Double, numberRow: Double
+    ) -> String {
+        let placed = decisions.compactMap { decision in decision.controllerAt.map { (decision, axis.x($0)) } }
+        // Labels per kind: the index of the mark each group starts at, and the numbers it shows.
+        var labels: [Int: String] = [:]
+        for person in [false, true] {
+            var groupStart: (index: Int, x: Double)?
+            for (index, (decision, x)) in placed.enumerated() where decision.byPerson == person {
+                if let start = groupStart, x - start.x < textWidth(labels[start.index] ?? "") + 4 {
+                    labels[start.index, default: ""] += ",\(decision.number)"
+                } else {
+                    groupStart = (index, x)
+                    labels[index] = "\(decision.number)"
+                }
+            }
+        }
+        var svg = ""
+        for (index, (decision, x)) in placed.enumerated() {
+            let event = decision.event
+            let person = decision.byPerson
+            let row = person ? numberRow - 14 : numberRow
+            var number = ""
+            if let label = labels[index] {
+                let offset = person ? 6.0 : 2.0
+                let flip = x + offset + textWidth(label) > plotRight
+                number = "<text x=\"\(n(flip ? x - offset : x + offset))\" y=\"\(n(row))\""
+                    + "\(flip ? " text-anchor=\"end\"" : "")>\(label)</text>"
+            }
+            let triangle = person ? "<path d=\"M\(n(x - 4.5)) \(n(row - 8)) h9 l-4.5 8 z\"/>" : ""
+            svg += "<g class=\"decision\(person ? " person" : "") \(escape(event.verb))\"><line x1=\"\(n(x))\" "
+                + "x2=\"\(n(x))\" y1=\"\(n(person ? row : top))\" y2=\"\(n(bottom))\"/>\(triangle)\(number)"
+                + "<title>\(decision.number). \(ControllerTime.format(decision.controllerAt ?? 0)) "
+                + "\(escape(event.actor)) \(escape(event.verb)): \(escape(event.message))</title></g>\n"
+        }
+        return svg
     }
 
     static func rect(x1: Double, x2: Double, y: Double, height: Double, cls: String, title: String) -> String {
@@ -208,16 +314,14 @@ public enum RolloutReport {
             + "<title>\(escape(title))</title></rect>\n"
     }
 
+    /// Grid lines and labels at the axis's round times (see ``TimeAxis/ticks(start:end:)``).
     static func axisTicks(_ axis: TimeAxis, top: Double, bottom: Double) -> String {
         var svg = ""
-        let ticks = 6
-        for index in 0...ticks {
-            let t = axis.start + (axis.end - axis.start) * Double(index) / Double(ticks)
-            let x = axis.x(t)
+        for tick in axis.ticks {
+            let x = axis.x(tick.time)
             svg += "<line class=\"grid\" x1=\"\(n(x))\" x2=\"\(n(x))\" y1=\"\(n(top))\" y2=\"\(n(bottom))\"/>"
-            let anchor = index == ticks ? "end" : index == 0 ? "start" : "middle"
-            svg += "<text class=\"tick\" x=\"\(n(x))\" y=\"\(n(bottom + 16))\" text-anchor=\"\(anchor)\">"
-                + "\(ControllerTime.format(t))</text>\n"
+            svg += "<text class=\"tick\" x=\"\(n(x))\" y=\"\(n(bottom + 16))\" text-anchor=\"middle\">"
+                + "\(escape(tick.label))</text>\n"
         }
         return svg
     }
@@ -226,8 +330,15 @@ public enum RolloutReport {
 
     static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
 
-    static func gateChart(_ gate: Gate, input: ReportInput, axis: TimeAxis, decisions: [RolloutEvent]) -> String {
-        let evaluations = input.evaluations.filter { $0.gate == gate.name }
+    /// Estimated width in pixels of `text` in the charts' 11 px font (bold for threshold labels): 7 px a character,
+    /// more than the font's widest digits and signs need, so boxes tested against it are conservative.
+    static func textWidth(_ text: String) -> Double { Double(text.count) * 7 }
+
+    static func gateChart(
+        _ outcome: GateOutcome, input: ReportInput, axis: TimeAxis, decisions: [ReportDecision]
+    ) -> String {
+        let gate = outcome.gate
+        let evaluations = outcome.evaluations
         let threshold = gate.bound.threshold
         let values = evaluations.compactMap(\.observed).filter(\.isFinite)
         var low = min(values.min() ?? threshold, threshold)
@@ -236,17 +347,19 @@ public enum RolloutReport {
         low = low >= 0 && low - pad < 0 ? 0 : low - pad
         high += pad
         let width = chartWidth
-        let height = 190.0
-        let top = 12.0
+        let height = 212.0
+        let top = 34.0
         let bottom = height - 34
         func y(_ value: Double) -> Double { bottom - (value - low) / (high - low) * (bottom - top) }
-        let breaches = evaluations.filter { $0.verdict == .breach }.count
-        let noData = evaluations.filter { $0.verdict == .noData }.count
         let boundText = gate.bound.description
+        let unit = ValueUnit(gate: gate)
+        let close = outcome.passedThroughout && outcome.cameClose
+            ? "; passed throughout, but its worst value \(unit.format(outcome.worst ?? threshold)) came within "
+                + "\(Int((GateOutcome.closeMargin * 100).rounded())) % of the bound" : ""
         var svg = "<figure class=\"gate\"><figcaption><b>\(escape(gate.name))</b>: \(gate.aggregation)"
             + "(\(escape(gate.signal))) over \(DurationText.format(gate.windowSeconds)), healthy \(escape(boundText)); "
-            + "\(counted(evaluations.count, "evaluation")), \(counted(breaches, "breach", "breaches")), "
-            + "\(noData) without data; "
+            + "\(counted(evaluations.count, "evaluation")), \(counted(outcome.breaches, "breach", "breaches")), "
+            + "\(outcome.noData) without data\(escape(close)); "
             + "on breach: \(gate.action.rawValue)</figcaption>\n"
         svg += "<svg class=\"gate-chart\" data-gate=\"\(escape(gate.name))\" xmlns=\"http://www.w3.org/2000/svg\" "
             + "viewBox=\"0 0 \(n(width)) \(n(height))\" width=\"\(n(width))\" height=\"\(n(height))\">\n"
@@ -256,23 +369,19 @@ public enum RolloutReport {
             svg += "<text class=\"tick\" x=\"\(n(labelWidth - 6))\" y=\"\(n(y(value) + 4))\" text-anchor=\"end\">"
                 + "\(number(value))</text>\n"
         }
-        svg += "<line class=\"threshold\" x1=\"\(n(labelWidth))\" x2=\"\(n(labelWidth + plotWidth))\" "
+        // The threshold's label sits right of the plot, at the line's end: no point or decision mark is drawn there.
+        svg += "<line class=\"threshold\" x1=\"\(n(labelWidth))\" x2=\"\(n(plotRight))\" "
             + "y1=\"\(n(y(threshold)))\" y2=\"\(n(y(threshold)))\"/>"
-            + "<text class=\"threshold-label\" x=\"\(n(labelWidth + plotWidth))\" y=\"\(n(y(threshold) - 4))\" "
-            + "text-anchor=\"end\">\(escape(boundText))</text>\n"
+            + "<text class=\"threshold-label\" x=\"\(n(plotRight + 6))\" y=\"\(n(y(threshold) + 4))\">"
+            + "\(escape(boundText))</text>\n"
         // The decisions, numbered as on the timeline, so a breach lines up with what was done about it.
-        for (index, decision) in decisions.enumerated() {
-            let x = axis.x(decision.at)
-            svg += "<g class=\"decision \(escape(decision.verb))\"><line x1=\"\(n(x))\" x2=\"\(n(x))\" "
-                + "y1=\"\(n(top))\" y2=\"\(n(bottom))\"/><text x=\"\(n(x + 2))\" y=\"\(n(top + 8))\">\(index + 1)</text></g>\n"
-        }
+        svg += decisionMarks(decisions, axis: axis, top: top, bottom: bottom, numberRow: top - 6)
         if evaluations.isEmpty {
             svg += "<text class=\"empty\" x=\"\(n(labelWidth + plotWidth / 2))\" y=\"\(n((top + bottom) / 2))\" "
                 + "text-anchor=\"middle\">no evaluation recorded for this gate</text>\n"
         }
         var legend: [String] = []
-        for (index, entry) in input.spec.clustersInOrder.enumerated() {
-            let name = entry.cluster.name
+        for (index, name) in (input.spec.clustersInOrder.map(\.cluster.name) + [GateEvaluation.fleetScope]).enumerated() {
             let mine = evaluations.filter { $0.cluster == name }
             guard !mine.isEmpty else { continue }
             let color = palette[index % palette.count]
@@ -344,7 +453,7 @@ public enum RolloutReport {
         .lead{font-size:16px;margin:4px 0}.note{color:#556;margin:4px 0 10px}
         table{border-collapse:collapse;margin:6px 0}td,th{padding:3px 10px;border-bottom:1px solid #eef;text-align:left;vertical-align:top}
         th{background:#f4f6fa;font-weight:600}
-        table.events td:nth-child(-n+3),table.decisions td:nth-child(-n+3){white-space:nowrap}
+        table.events td:nth-child(-n+4),table.decisions td:nth-child(-n+5){white-space:nowrap}
         .phase,.state{padding:1px 8px;border-radius:10px;font-size:13px;background:#e6e9ef}
         .phase.completed,.state.done{background:#d8f3dc;color:#1b5e20}.phase.halted,.phase.paused,.phase.awaitingApproval,.state.baking{background:#fff3cd;color:#7a5300}
         .phase.rolledBack,.phase.rollingBack,.phase.aborted,.state.reverting,.state.reverted{background:#fde2e1;color:#8b1a1a}
@@ -362,30 +471,10 @@ public enum RolloutReport {
         figure.gate{margin:14px 0 18px}figcaption{margin-bottom:4px}
         .legend{color:#445;font-size:13px}.key{display:inline-block;width:14px;height:10px;margin:0 4px 0 12px;vertical-align:middle}
         .key.apply{background:#2f6fdb}.key.revert{background:#c62828}.key.failed{background:#ff9800}.key.bake{background:#9ecbff}
-        .key.decision{background:#b71c1c;width:2px}
+        .key.decision{background:#b71c1c;width:2px}.key.person{width:auto;color:#6a1b9a;font-size:11px}
+        .decision.person line{stroke:#6a1b9a;stroke-width:1.4;stroke-dasharray:1.5 2.5}.decision.person text,.decision.person path{fill:#6a1b9a}
+        tr.person td.by{color:#6a1b9a;font-weight:600}.passed{padding:1px 8px;border-radius:10px;font-size:13px;background:#c8e6c9;color:#1b5e20}
         tr.halted td,tr.rolledBack td,tr.rollingBack td,tr.aborted td{background:#fff5f5}
         footer{margin-top:30px;color:#889;font-size:12px}
         """
-}
-
-/// The time range every chart of a report shares, mapped onto the plot's x coordinates.
-struct TimeAxis {
-    var start: Double
-    var end: Double
-
-    /// From the first to the last controller-clock time in the input: journal, evaluations and the daemon's events.
-    /// Events by people are on the CLI's clock, which differs from the controller's in virtual time.
-    init(_ input: ReportInput) {
-        var times = input.journal.flatMap { [$0.intendedAt] + ($0.completedAt.map { [$0] } ?? []) }
-        times += input.evaluations.map(\.at)
-        times += input.events.filter { $0.actor == Reconciler.actor }.map(\.at)
-        times += input.status.clusters.compactMap(\.finishedAt)
-        start = times.min() ?? 0
-        end = max(times.max() ?? 1, start + 1)
-    }
-
-    func x(_ time: Double) -> Double {
-        let clamped = min(max(time, start), end)
-        return RolloutReport.labelWidth + (clamped - start) / (end - start) * RolloutReport.plotWidth
-    }
 }

@@ -3,10 +3,12 @@ import SluiceTestSupport
 import Testing
 
 /// A rollout that goes wrong on the simulator: a cluster-wide pod list reaches a 5,000-node cluster, a gate breaches,
-/// the cluster is rolled back and the rollout halts.
+/// the cluster is rolled back and the rollout halts. `nodes-present` passes throughout, far from its bound.
 enum HarmfulScenario {
     static let rollout = "bad-agent-1.0"
-    static let gates = ["mutating-latency", "throttled-requests", "availability", "dns-servfail"]
+    static let gates = ["mutating-latency", "throttled-requests", "availability", "dns-servfail", "nodes-present"]
+    /// The gates the report charts: all but `nodes-present`, which it folds into its "passed throughout" table.
+    static let chartedGates = ["mutating-latency", "throttled-requests", "availability", "dns-servfail"]
 
     static let fleet = """
         apiVersion: sluice.dev/v1
@@ -30,6 +32,7 @@ enum HarmfulScenario {
             - {name: throttled-requests, signal: apiserver_429_ratio, aggregate: max, window: 2m, max: 0.01, action: rollbackCluster}
             - {name: availability, signal: apiserver_availability, aggregate: min, window: 2m, min: 0.99, action: rollbackCluster}
             - {name: dns-servfail, signal: dns_servfail_ratio, aggregate: max, window: 2m, max: 0.01, action: rollbackCluster}
+            - {name: nodes-present, signal: cluster_nodes, aggregate: min, window: 2m, min: 1, action: rollbackCluster}
         """
 
     static let plan = """
@@ -90,7 +93,7 @@ struct WatchReportTests {
         #expect(zip(lines, lines.dropFirst()).allSatisfy { $0 != $1 })
     }
 
-    @Test("The report of a halted rollout, rendered by headless Chromium, shows a chart per gate")
+    @Test("The report of a halted rollout, rendered by headless Chromium, charts each gate that breached, folds the one that passed, marks people's requests")
     func reportInChromium() async throws {
         let workspace = try Workspace()
         let fleet = try await HarmfulScenario.submit(in: workspace)
@@ -103,16 +106,31 @@ struct WatchReportTests {
         }
         #expect(settled)
         daemon.kill()
+        // People after the halt: a promote refused at once, a resume recorded for the (stopped) daemon.
+        let promote = try await workspace.sluice("promote", HarmfulScenario.rollout, "--reason", "ship it")
+        #expect(promote.status != 0, "\(promote.output)")
+        let resume = try await workspace.sluice("resume", HarmfulScenario.rollout, "--reason", "fix deployed")
+        #expect(resume.status == 0, "\(resume.output)")
 
         let htmlPath = workspace.root.appendingPathComponent("report.html").path
         let report = try await workspace.sluice("report", HarmfulScenario.rollout, "--html", htmlPath)
         #expect(report.status == 0, "\(report.output)")
         let html = try String(contentsOfFile: htmlPath, encoding: .utf8)
-        for gate in HarmfulScenario.gates {
+        for gate in HarmfulScenario.chartedGates {
             #expect(html.components(separatedBy: "<svg class=\"gate-chart\" data-gate=\"\(gate)\"").count == 2)
         }
+        #expect(html.contains("<tr data-gate-summary=\"nodes-present\">"))
+        #expect(!html.contains("data-gate=\"nodes-present\""))
         #expect(html.contains("class=\"point breach\""))
         #expect(html.contains("<rect class=\"revert\""))
+        // The people's refusal and request: in the decisions table with their actor, and marked on the timeline.
+        #expect(html.contains("<g class=\"decision person refused\">"))
+        #expect(html.contains("<g class=\"decision person requested\">"))
+        #expect(html.contains("<td>requested</td><td>resume: fix deployed</td>"))
+        // Virtual time: tables in wall time with a virtual column, axes in T+.
+        #expect(html.contains("<th>at (UTC)</th><th>virtual time</th>"))
+        #expect(html.contains(">T+0s</text>"))
+        #expect(html.contains("Times on the axes are the controller&#39;s virtual time"))
 
         let script = Scenario.repositoryRoot + "/Tests/scripts/check_report.py"
         let png = workspace.root.appendingPathComponent("report.png").path
@@ -128,7 +146,11 @@ struct WatchReportTests {
         #expect(check.status == 0, "\(check.output)")
         let jsonLine = try #require(check.output.split(separator: "\n").last { $0.hasPrefix("{") })
         let stats = try #require(JSONSerialization.jsonObject(with: Data(jsonLine.utf8)) as? [String: Any])
-        #expect(stats["svgGates"] as? [String] == HarmfulScenario.gates)
+        #expect(stats["svgGates"] as? [String] == HarmfulScenario.chartedGates)
+        #expect(stats["foldedGates"] as? [String] == ["nodes-present"])
+        // Seen on the PNG: one dashed threshold line per chart, one "passed throughout" badge per folded gate.
+        #expect(stats["thresholdLines"] as? Int == HarmfulScenario.chartedGates.count, "\(stats)")
+        #expect(stats["passedBadges"] as? Int == 1, "\(stats)")
         #expect(stats["width"] as? Int == 1400)
         #expect(stats["height"] as? Int == 3000)
         // Not a blank or broken page: many colours, a good share of ink, threshold lines and batch bars visible.

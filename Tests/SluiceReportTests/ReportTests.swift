@@ -31,18 +31,21 @@ struct ReportScenario {
         return try RolloutSpec.resolve(plan: plan, fleet: fleet, policy: policy).get()
     }
 
-    /// Runs passes every 60 s; `prod-a` starts throttling once it has half its nodes and `prod-b`'s signals go
-    /// missing then, which rolls both back and halts.
-    static func run() throws -> ReportInput {
+    /// Runs passes every 60 s from controller time `start` (0: virtual time; Unix seconds: the wall clock);
+    /// `prod-a` starts throttling once it has half its nodes and `prod-b`'s signals go missing then, which rolls both
+    /// back and halts. `wallAt` gives the wall time each event and evaluation is recorded at, from its controller time.
+    static func run(start: Double = 0, wallAt: (Double) -> Double? = { _ in nil }) throws -> ReportInput {
         let spec = try spec()
-        var status = RolloutStatus(spec: spec, now: 0)
+        var status = RolloutStatus(spec: spec, now: start)
         var journal: [String: JournalEntry] = [:]
         var order: [String] = []
-        var events: [RolloutEvent] = [RolloutEvent(at: 0, actor: "alice", verb: "submitted", message: "<b>x</b>")]
+        var events: [RolloutEvent] = [
+            RolloutEvent(at: start, actor: "alice", verb: "submitted", message: "<b>x</b>", wallAt: wallAt(start))
+        ]
         var evaluations: [GateEvaluation] = []
-        var now = 0.0
+        var now = start
         // Until finished, or halted with every revert done.
-        while now < 20_000 && !status.phase.isFinished
+        while now < start + 20_000 && !status.phase.isFinished
             && !(status.phase == .halted && !status.clusters.contains { $0.state == .reverting })
         {
             var signals: [String: ClusterSignals] = [:]
@@ -59,8 +62,16 @@ struct ReportScenario {
             let decision = Reconciler.decide(ReconcileInput(
                 spec: spec, status: status, journal: journal, signals: signals, now: now))
             status = decision.status
-            events += decision.events
-            evaluations += decision.gateEvaluations
+            events += decision.events.map {
+                var event = $0
+                event.wallAt = wallAt(event.at)
+                return event
+            }
+            evaluations += decision.gateEvaluations.map {
+                var evaluation = $0
+                evaluation.wallAt = wallAt(evaluation.at)
+                return evaluation
+            }
             for action in decision.actions {
                 if journal[action.key] == nil { order.append(action.key) }
                 journal[action.key] = JournalEntry(
