@@ -5,7 +5,8 @@ import Testing
 
 /// `spec.apfBrake` in plans and `spec.brake`/`spec.release` in exec driver files.
 @Suite struct APFBrakeManifestTests {
-    static func driver(_ steps: String) -> String {
+    /// A driver file with `steps` after its templates; `apply` is the apply template's second word.
+    static func driver(_ steps: String, apply: String = "{nodes}") -> String {
         """
         apiVersion: sluice.dev/v1
         kind: ExecDriver
@@ -13,7 +14,7 @@ import Testing
           name: local
         spec:
           apply:
-            command: [/bin/true, "{nodes}"]
+            command: [/bin/true, "\(apply)"]
           revert:
             command: [/bin/true, "{nodes}"]
         \(steps)
@@ -49,18 +50,7 @@ import Testing
     }
 
     @Test func brakePlaceholdersAreRefusedInApply() throws {
-        let text = """
-            apiVersion: sluice.dev/v1
-            kind: ExecDriver
-            metadata:
-              name: local
-            spec:
-              apply:
-                command: [/bin/true, "{shares}"]
-              revert:
-                command: [/bin/true]
-
-            """
+        let text = Self.driver("", apply: "{shares}")
         let folder = try ScratchFolder()
         let path = try folder.write("driver.yaml", text)
         let error = manifestError { _ = try ExecDriverManifest.load(path) }

@@ -8,10 +8,15 @@ import Testing
 struct APFBrakeScenarioTests {
     static let brake = APFBrakeSpec(serviceAccount: "agent", namespace: "observability")
 
-    static func spec(profile: String, maxSeatShare: Double = APFBrakeSpec.defaultMaxSeatShare) throws -> RolloutSpec {
+    /// The small incident fleet under the reactive gates, with the agent braked at `maxSeatShare` on every cluster.
+    static func run(
+        profile: String, maxSeatShare: Double = APFBrakeSpec.defaultMaxSeatShare, observeAfterStopSeconds: Double = 0
+    ) async throws -> SimulationOutcome {
         var spec = try incidentSpec(profile: profile, gates: reactiveGates)
         spec.apfBrake = APFBrakeSpec(serviceAccount: "agent", namespace: "observability", maxSeatShare: maxSeatShare)
-        return spec
+        let runner = SimulationRunner(
+            fleet: smallIncidentFleet, seed: 7, horizonSeconds: 6 * 3600, observeAfterStopSeconds: observeAfterStopSeconds)
+        return try await runner.guarded(spec)
     }
 
     @Test("The driver sets the brake up with the spec's shares and removes it; an action without a brake fails")
@@ -35,9 +40,7 @@ struct APFBrakeScenarioTests {
 
     @Test("The fixed agent, braked at 25%, completes: each cluster braked before its first batch, released after the last")
     func fixedAgentCompletesBraked() async throws {
-        let runner = SimulationRunner(
-            fleet: smallIncidentFleet, seed: 7, horizonSeconds: 6 * 3600, observeAfterStopSeconds: 0)
-        let outcome = try await runner.guarded(try Self.spec(profile: "node-scoped-pod-list", maxSeatShare: 0.25))
+        let outcome = try await Self.run(profile: "node-scoped-pod-list", maxSeatShare: 0.25)
         #expect(outcome.finalPhase == "completed", "\(outcome.timeline.suffix(6).map { "\($0.verb) \($0.message)" })")
         #expect(outcome.clustersDegraded == 0)
         #expect(outcome.clusters.map(\.agentNodesAtEnd) == [50, 600, 7500])
@@ -53,9 +56,7 @@ struct APFBrakeScenarioTests {
 
     @Test("A brake smaller than the fixed agent needs (10% of 7,500 nodes' seats) halts it on its own 429s, unharmed")
     func undersizedBrakeHaltsAGoodAgent() async throws {
-        let runner = SimulationRunner(
-            fleet: smallIncidentFleet, seed: 7, horizonSeconds: 6 * 3600, observeAfterStopSeconds: 0)
-        let outcome = try await runner.guarded(try Self.spec(profile: "node-scoped-pod-list"))
+        let outcome = try await Self.run(profile: "node-scoped-pod-list")
         #expect(outcome.finalPhase == "halted")
         let halt = try #require(outcome.timeline.last { $0.verb == "halted" })
         #expect(halt.message.hasPrefix("halted by gate 'throttled' on huge"))
@@ -64,9 +65,7 @@ struct APFBrakeScenarioTests {
 
     @Test("The Dec 2024 agent, braked, is stopped by its own 429s with no harm to the huge cluster")
     func incidentAgentBraked() async throws {
-        let runner = SimulationRunner(
-            fleet: smallIncidentFleet, seed: 7, horizonSeconds: 6 * 3600, observeAfterStopSeconds: 1800)
-        let outcome = try await runner.guarded(try Self.spec(profile: "cluster-wide-pod-list"))
+        let outcome = try await Self.run(profile: "cluster-wide-pod-list", observeAfterStopSeconds: 1800)
         #expect(outcome.finalPhase == "halted")
         #expect(outcome.clustersDegraded == 0)
         #expect(outcome.dnsFailureClusterMinutes == 0)
