@@ -123,8 +123,11 @@ let package = Package(
         .target(
             name: "SluiceCommandSupport",
             dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            plugins: ["SourceRevision"]
         ),
+        // The commit `--version` names, written before each build.
+        .plugin(name: "SourceRevision", capability: .buildTool()),
         // `sluiced` as a library.
         .target(
             name: "SluiceDaemon",

@@ -54,13 +54,21 @@ struct DaemonLogTests {
         #expect(!lines.contains { $0.contains(" info ") }, "\(lines)")
     }
 
-    @Test("--version names the program, Sluice's version and the SQLite it runs with")
+    @Test("--version names the program, Sluice's version, the commit it was built from with its date, and the SQLite")
     func version() async throws {
+        let line = /^(sluiced?) 0\.7\.0 \(commit ([0-9a-f]{12})(\+changes)? of (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ), SQLite 3\.\d+\.\d+\)$/
         for program in ["sluiced", "sluice"] {
             let result = try await ChildProcess.run(
                 Workspace.binaries.appendingPathComponent(program).path, ["--version"])
             #expect(result.status == 0)
-            #expect(result.output.hasPrefix("\(program) 0.7.0 (SQLite 3."), "\(result.output)")
+            let text = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            let match = try #require(text.wholeMatch(of: line), "\(text)")
+            #expect(match.1 == program)
+            // The commit is this checkout's HEAD or one before it (a build made before the latest commit).
+            let commit = String(match.2)
+            let known = try await ChildProcess.run(
+                "/usr/bin/git", ["-C", Scenario.repositoryRoot, "merge-base", "--is-ancestor", commit, "HEAD"])
+            #expect(known.status == 0, "\(commit) is not in this checkout's history: \(known.output)")
         }
     }
 }
