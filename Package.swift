@@ -127,7 +127,7 @@ let package = Package(
             plugins: ["SourceRevision"]
         ),
         // The commit `--version` names, written before each build.
-        .plugin(name: "SourceRevision", capability: .buildTool()),
+        .plugin(name: "SourceRevision", capability: .buildTool(), path: "Sources/SourceRevisionPlugin"),
         // `sluiced` as a library.
         .target(
             name: "SluiceDaemon",
