@@ -149,6 +149,14 @@ struct WatchModel: Codable, Equatable {
         case .progressing:
             break
         }
+        let brakes = status.clusters.map { $0.apfBrakeWords(rollout: name) }
+        if let index = brakes.firstIndex(of: "setting up") {
+            return Next(text: "setting up the APF brake on \(status.clusters[index].cluster), then its first batch")
+        }
+        let removing = brakes.filter { $0 == "removing" }.count
+        if removing > 0 {
+            return Next(text: "removing the APF brake from \(counted(removing, "cluster")), then complete")
+        }
         let current = status.clusters.filter { $0.wave == status.currentWave }
         if let applying = current.first(where: { $0.state == .applying }) {
             return Next(text: "applying batch \(applying.appliedBatches + 1)/\(applying.totalBatches) of \(applying.cluster)")

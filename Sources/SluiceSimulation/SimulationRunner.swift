@@ -138,21 +138,16 @@ public struct SimulationRunner: Sendable {
     }
 }
 
-/// A seeded shuffle (SplitMix64), so the unguarded order is the same for the same seed on every platform.
+/// A seeded shuffle, so the unguarded order is the same for the same seed on every platform: the simulator's
+/// SplitMix64 drawn by its own Fisher–Yates (the standard library's `shuffled(using:)` may change between releases).
 struct SeededOrder {
-    var state: UInt64
+    var generator: SplitMix64
 
     init(seed: UInt64) {
-        state = seed ^ 0x5EED_0F_0DE5
+        generator = SplitMix64(seed: seed ^ 0x5EED_0F_0DE5)
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     mutating func shuffled<Element>(_ elements: [Element]) -> [Element] {
         var result = elements

@@ -181,6 +181,23 @@ struct WatchViewTests {
         #expect(WatchRender.phase(model.rollout.phase, style: .init(color: false)) == "AWAITING APPROVAL")
     }
 
+    @Test("With an APF brake, what comes next says when a brake is being set up or removed")
+    func brakeSteps() throws {
+        var input = try WatchFixture.input()
+        input.record.status.clusters[3].state = .applying
+        input.record.status.clusters[3].inFlight = "brake/prod-large-1/0"
+        #expect(WatchModel(input).next.text == "setting up the APF brake on prod-large-1, then its first batch")
+        input.record.status.currentWave = 3
+        for index in input.record.status.clusters.indices {
+            input.record.status.clusters[index].state = .done
+            input.record.status.clusters[index].apfBrake = .on
+            input.record.status.clusters[index].inFlight = "release/\(input.record.status.clusters[index].cluster)/0"
+        }
+        input.record.status.clusters[0].apfBrake = .released
+        input.record.status.clusters[0].inFlight = nil
+        #expect(WatchModel(input).next.text == "removing the APF brake from 3 clusters, then complete")
+    }
+
     @Test("Each gate shows its latest value on the worst cluster, and its recent history there")
     func gateRows() throws {
         let model = WatchModel(try WatchFixture.input())
