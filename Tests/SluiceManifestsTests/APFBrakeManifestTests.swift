@@ -35,28 +35,16 @@ import Testing
         #expect(config.release == ["release.sh", "{cluster}", "{artifact}"])
     }
 
-    @Test func aBrakeWithoutAReleaseIsRefused() throws {
-        let text = Self.driver("""
-              brake:
-                command: [brake.sh, "{cluster}"]
-
-            """)
+    @Test("A driver file's brake problems are refused at their line", arguments: [
+        (driver("  brake:\n    command: [brake.sh, \"{cluster}\"]\n"), "command: [brake.sh", "spec.brake",
+         "must also remove it: give both spec.brake and spec.release"),
+        (driver("", apply: "{shares}"), "{shares}", "spec.apply.command[1]", "unknown placeholder {shares}"),
+    ])
+    func badBrakeSteps(text: String, marker: String, field: String, message: String) throws {
         let folder = try ScratchFolder()
         let path = try folder.write("driver.yaml", text)
         let error = manifestError { _ = try ExecDriverManifest.load(path) }
-        expectProblem(
-            error, file: path, line: line(of: "command: [brake.sh", in: text), field: "spec.brake",
-            containing: "must also remove it: give both spec.brake and spec.release")
-    }
-
-    @Test func brakePlaceholdersAreRefusedInApply() throws {
-        let text = Self.driver("", apply: "{shares}")
-        let folder = try ScratchFolder()
-        let path = try folder.write("driver.yaml", text)
-        let error = manifestError { _ = try ExecDriverManifest.load(path) }
-        expectProblem(
-            error, file: path, line: line(of: "{shares}", in: text), field: "spec.apply.command[1]",
-            containing: "unknown placeholder {shares}")
+        expectProblem(error, file: path, line: line(of: marker, in: text), field: field, containing: message)
     }
 
     /// The shared test plan with `field` (one line, indented) added to its spec.

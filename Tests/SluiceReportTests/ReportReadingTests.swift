@@ -159,12 +159,8 @@ struct ReportReadingTests {
 
     // MARK: 3. Healthy gates folded
 
-    static let flat = Gate(
-        name: "throttled-requests", signal: "apiserver_429_ratio", aggregation: .max, windowSeconds: 120,
-        bound: .atMost(0.01), onNoData: .fail, action: .rollbackCluster)
-    static let close = Gate(
-        name: "availability", signal: "apiserver_availability", aggregation: .min, windowSeconds: 120,
-        bound: .atLeast(0.99), onNoData: .fail, action: .rollbackCluster)
+    static let flat = ReportScenario.errors
+    static let close = ReportScenario.availability
     static let breached = Gate(
         name: "mutating-latency", signal: "apiserver_mutating_latency_p99_seconds", aggregation: .max,
         windowSeconds: 120, bound: .atMost(1.0), onNoData: .fail, action: .rollbackCluster)
