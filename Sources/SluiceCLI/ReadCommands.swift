@@ -69,9 +69,10 @@ struct Get: AsyncParsableCommand {
             let store = try global.openStore()
             guard let record = try store.rollout(named: rollout) else { throw StoreError.unknownRollout(rollout) }
             let pending = try store.requests(rollout: rollout).filter { $0.state == "pending" }.map(\.request.verb.rawValue)
+            let daemonLive = try store.currentLease().map { $0.expiresAt >= wallNow } ?? false
+            let now = try store.lastControllerPass()?.controllerNow(atWall: wallNow, daemonLive: daemonLive) ?? wallNow
             let view = RolloutView(
-                record, pendingRequests: pending, now: try store.estimatedControllerNow(wallNow: wallNow) ?? wallNow,
-                breakGlass: try store.breakGlassState(rollout: rollout))
+                record, pendingRequests: pending, now: now, breakGlass: try store.breakGlassState(rollout: rollout))
             print(try format.output.encode(view, kind: "Rollout") ?? view.rendered)
         }
     }

@@ -125,7 +125,7 @@ struct Watch: AsyncParsableCommand {
         let lastPass = try store.lastControllerPass()
         // While a daemon holds the lease its clock runs on from its last pass; without one it stands still.
         let daemonLive = lease.map { $0.expiresAt >= wallNow } ?? false
-        let controllerNow = lastPass.map { daemonLive ? $0.controllerNow + max(0, wallNow - $0.wallAt) : $0.controllerNow }
+        let controllerNow = lastPass?.controllerNow(atWall: wallNow, daemonLive: daemonLive)
         return WatchInput(
             record: record, events: try store.latestEvents(rollout: rollout, count: WatchModel.eventCount),
             daemonEvents: try store.eventSpan(rollout: rollout, actor: Reconciler.actor), evaluations: evaluations,

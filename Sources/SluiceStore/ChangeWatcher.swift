@@ -1,5 +1,6 @@
 import Foundation
 internal import GRDB
+import SluiceCore
 
 /// Notices commits to the database from any process, by polling `PRAGMA data_version` on one dedicated connection.
 ///
@@ -43,6 +44,14 @@ public struct ControllerPass: Sendable, Equatable {
     public init(controllerNow: Double, wallAt: Double) {
         self.controllerNow = controllerNow
         self.wallAt = wallAt
+    }
+
+    /// The controller's clock at wall time `wallNow`, estimated from this pass: on the wall clock it is the wall
+    /// clock; a virtual clock runs on from the pass while a daemon holds the lease (`daemonLive`) and stands still
+    /// without one, as a stopped daemon's virtual time does.
+    public func controllerNow(atWall wallNow: Double, daemonLive: Bool) -> Double {
+        guard ControllerTime.virtualTime(controllerNow) != nil else { return wallNow }
+        return daemonLive ? controllerNow + max(0, wallNow - wallAt) : controllerNow
     }
 }
 

@@ -187,18 +187,6 @@ extension SluiceStore {
         }
     }
 
-    /// The controller's time now, estimated from its last pass: its reading then plus the wall time since.
-    /// Nil before any daemon ran.
-    public func estimatedControllerNow(wallNow: Double) throws(StoreError) -> Double? {
-        try read { db in
-            try Row.fetchOne(db, sql: "SELECT now, wallAt FROM controllerClock WHERE id = 1").map { row in
-                let now: Double = row["now"]
-                let wallAt: Double = row["wallAt"]
-                return now + max(0, wallNow - wallAt)
-            }
-        }
-    }
-
     /// The virtual time a daemon running in virtual time had reached, if any.
     public func virtualNow() throws(StoreError) -> Double? {
         try read { db in try Double.fetchOne(db, sql: "SELECT now FROM virtualClock WHERE id = 1") }

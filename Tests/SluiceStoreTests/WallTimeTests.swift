@@ -37,3 +37,15 @@ struct WallTimeTests {
         #expect(RolloutEvent(at: 600, actor: "a", verb: "v", message: "m").virtualTime == 600)
     }
 }
+
+@Suite("The controller's clock now, as get and watch estimate it")
+struct ControllerNowTests {
+    @Test("On the wall clock it is the wall clock; a virtual clock runs on only while a daemon holds the lease")
+    func estimates() {
+        let wallPass = ControllerPass(controllerNow: 1_800_000_000, wallAt: 1_800_000_000)
+        #expect(wallPass.controllerNow(atWall: 1_800_000_090, daemonLive: false) == 1_800_000_090)
+        let virtualPass = ControllerPass(controllerNow: 3600, wallAt: 1_800_000_000)
+        #expect(virtualPass.controllerNow(atWall: 1_800_000_090, daemonLive: true) == 3690)
+        #expect(virtualPass.controllerNow(atWall: 1_800_000_090, daemonLive: false) == 3600)
+    }
+}
