@@ -46,13 +46,15 @@ struct APFBrakeProcessTests {
         ])
         defer { daemon.kill() }
         #expect(await daemon.waitUntilExit(), "\(daemon.output)")
-        #expect(changes(workspace) == [
+        let changes = changes(workspace)
+        #expect(changes.dropLast(2) == [
             "brake alpha observability/agent-sa 27",
             "apply alpha a0 2.0.0", "apply alpha a1 2.0.0", "apply alpha a2 2.0.0", "apply alpha a3 2.0.0",
             "brake beta observability/agent-sa 27",
             "apply beta b0 2.0.0", "apply beta b1 2.0.0", "apply beta b2 2.0.0",
-            "release alpha agent", "release beta agent",
         ])
+        // Both releases are intended in the same pass and carried out side by side: in either order.
+        #expect(Set(changes.suffix(2)) == ["release alpha agent", "release beta agent"])
         let get = try await workspace.sluice("get", "agent-rollout").output
         #expect(get.contains("APF brake: FlowSchema and PriorityLevelConfiguration"))
         #expect(get.split(separator: "\n").filter { $0.contains("done") && $0.hasSuffix("removed") }.count == 2)
