@@ -32,7 +32,7 @@ extension Pass {
                 progress.state = .baking
                 progress.bakeUntil = completedAt + (isLast ? wave.bakeAfterClusterSeconds : wave.bakeBetweenBatchesSeconds)
             }
-            record("applied", "\(action.cluster): batch \(action.batch + 1)/\(progress.totalBatches) applied "
+            record(.applied, "\(action.cluster): batch \(action.batch + 1)/\(progress.totalBatches) applied "
                 + "(\(nodesText(action.nodes)))")
         case .revert:
             progress.appliedBatches = action.batch
@@ -40,13 +40,13 @@ extension Pass {
                 progress.state = .reverted
                 progress.finishedAt = completedAt
             }
-            record("reverted", "\(action.cluster): batch \(action.batch + 1)/\(progress.totalBatches) reverted "
+            record(.reverted, "\(action.cluster): batch \(action.batch + 1)/\(progress.totalBatches) reverted "
                 + "(\(nodesText(action.nodes)))")
         case .escalate:
             progress.appliedBatches = 0
             progress.state = .reverted
             progress.finishedAt = completedAt
-            record("reverted", "\(action.cluster): \(nodesText(action.nodes)) "
+            record(.reverted, "\(action.cluster): \(nodesText(action.nodes)) "
                 + "reverted through the break-glass channel: \(entry.detail)")
         case .brake:
             progress.apfBrake = .on
@@ -55,10 +55,10 @@ extension Pass {
                 progress.state = .baking
                 progress.bakeUntil = completedAt
             }
-            record("braked", "\(action.cluster): APF brake on (\(spec.apfBrake?.summary ?? "no brake in the spec"))")
+            record(.braked, "\(action.cluster): APF brake on (\(spec.apfBrake?.summary ?? "no brake in the spec"))")
         case .release:
             progress.apfBrake = .released
-            record("released", "\(action.cluster): APF brake removed")
+            record(.released, "\(action.cluster): APF brake removed")
         }
         status.clusters[index] = progress
         status.updatedAt = now
@@ -89,7 +89,7 @@ extension Pass {
             escalate(clusterAt: index, because: "\(what) through the control plane failing for "
                 + "\(DurationText.format(now - status.clusters[index].failingSince!)): \(entry.detail)")
         } else if failures < Reconciler.maxActionFailures {
-            record("retry", "\(what) failed (\(failures)/\(Reconciler.maxActionFailures)): \(entry.detail)")
+            record(.retry, "\(what) failed (\(failures)/\(Reconciler.maxActionFailures)): \(entry.detail)")
             decision.actions.append(action)
         } else {
             let hint = action.kind == .apply ? ""
@@ -111,6 +111,6 @@ extension Pass {
         status.clusters[index].failures = 0
         status.clusters[index].failingSince = nil
         decision.actions.append(action)
-        record("escalated", "\(progress.cluster): \(reason); reverting node-direct through the break-glass channel")
+        record(.escalated, "\(progress.cluster): \(reason); reverting node-direct through the break-glass channel")
     }
 }

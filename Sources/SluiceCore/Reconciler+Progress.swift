@@ -39,7 +39,7 @@ extension Pass {
                     status.clusters[index].totalBatches += 1
                     started += " with a probe batch of \(counted(probe, "node")): its own cost decides the rest"
                 }
-                record("started", started)
+                record(.started, started)
                 if spec.apfBrake == nil { emit(.apply, batch: 0, clusterAt: index) } else { emitBrake(clusterAt: index) }
                 active += 1
             }
@@ -47,7 +47,7 @@ extension Pass {
                 status.clusters[$0].state == .done || status.clusters[$0].state == .reverted
             }
             guard finished else { return }
-            record("wave-complete", "wave '\(wave.name)' complete")
+            record(.waveComplete, "wave '\(wave.name)' complete")
             status.currentWave += 1
         }
         guard releaseBrakes() else {
@@ -66,7 +66,7 @@ extension Pass {
         if progress.appliedBatches == progress.totalBatches {
             status.clusters[index].state = .done
             status.clusters[index].finishedAt = now
-            record("cluster-complete", "\(progress.cluster): every batch applied and baked")
+            record(.clusterComplete, "\(progress.cluster): every batch applied and baked")
         } else {
             emit(.apply, batch: progress.appliedBatches, clusterAt: index)
         }

@@ -4,7 +4,7 @@ extension Pass {
         for request in input.requests {
             if let refusal = OperatorRequest.refusal(of: request.verb, status: status) {
                 decision.requestOutcomes.append(RequestOutcome(requestID: request.id, accepted: false, message: refusal))
-                record("refused", "\(request.verb.rawValue) by \(request.actor) refused: \(refusal)")
+                record(.refused, "\(request.verb.rawValue) by \(request.actor) refused: \(refusal)")
             } else {
                 let message = grant(request)
                 decision.requestOutcomes.append(RequestOutcome(requestID: request.id, accepted: true, message: message))
@@ -36,7 +36,7 @@ extension Pass {
             where status.clusters[index].state == .baking && status.clusters[index].wave == status.currentWave {
                 status.clusters[index].bakeUntil = now
             }
-            record("promoted", "bake ended early \(by)")
+            record(.promoted, "bake ended early \(by)")
             return "bake ended early"
         case .abort:
             setPhase(.aborted, "aborted \(by); nothing more is applied or reverted")

@@ -126,7 +126,7 @@ struct Pass {
         set { decision.status = newValue }
     }
 
-    mutating func record(_ verb: String, _ message: String, actor: String = Reconciler.actor) {
+    mutating func record(_ verb: EventVerb, _ message: String, actor: String = Reconciler.actor) {
         decision.events.append(RolloutEvent(at: now, actor: actor, verb: verb, message: message))
     }
 
@@ -135,7 +135,7 @@ struct Pass {
         status.phase = phase
         status.message = message
         status.updatedAt = now
-        record(phase.rawValue, message)
+        record(EventVerb(phase), message)
     }
 
     /// The cluster's batches as it runs them (a probe batch first, if it started with one).

@@ -46,12 +46,12 @@ public struct RolloutNotification: Sendable, Equatable, Codable {
 extension NotificationKind {
     /// The kind of a log verb, or nil for the verbs no webhook is told about (`applied`, `requested`...).
     public init?(verb: String) {
-        switch verb {
-        case "halted", "fenced": self = .halted
-        case "rollingBack", "rolledBack": self = .rolledBack
-        case "break-glass", "break-glass-done", "escalated": self = .breakGlass
-        case "awaitingApproval": self = .awaitingApproval
-        case "completed": self = .completed
+        switch EventVerb(rawValue: verb) {
+        case .halted, .fenced: self = .halted
+        case .rollingBack, .rolledBack: self = .rolledBack
+        case .breakGlass, .breakGlassDone, .escalated: self = .breakGlass
+        case .awaitingApproval: self = .awaitingApproval
+        case .completed: self = .completed
         default: return nil
         }
     }

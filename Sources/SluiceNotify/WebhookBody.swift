@@ -1,5 +1,6 @@
 public import Foundation
 public import SluiceManifests
+import SluiceCore
 
 extension RolloutNotification {
     /// The request body for a webhook of `format`: UTF-8 JSON, keys sorted so equal notifications are equal bytes.
@@ -23,14 +24,14 @@ extension RolloutNotification {
 
     /// What happened, in plain words.
     var happened: String {
-        switch verb {
-        case "fenced": "halted by break-glass"
-        case "rollingBack": "is rolling back"
-        case "rolledBack": "rolled back"
-        case "break-glass": "break-glass started"
-        case "break-glass-done": "break-glass finished"
-        case "escalated": "escalated to break-glass"
-        case "awaitingApproval": "is awaiting approval"
+        switch EventVerb(rawValue: verb) {
+        case .fenced: "halted by break-glass"
+        case .rollingBack: "is rolling back"
+        case .rolledBack: "rolled back"
+        case .breakGlass: "break-glass started"
+        case .breakGlassDone: "break-glass finished"
+        case .escalated: "escalated to break-glass"
+        case .awaitingApproval: "is awaiting approval"
         default: verb
         }
     }

@@ -12,21 +12,12 @@ public import SluiceCore
 /// `T+` time in a simulation), so bakes and journal times share one axis; the tables print each event's wall time
 /// (RFC 3339 UTC), with its virtual time as an extra column when the rollout ran in virtual time.
 public enum RolloutReport {
-    /// Event verbs by `sluiced` that record a decision of the controller: marked on the timeline and listed.
-    public static let decisionVerbs: Set<String> = [
-        "halted", "rollingBack", "rolledBack", "aborted", "paused", "awaitingApproval", "completed", "promoted",
-        "refused", "retry",
-    ]
-    /// Event verbs of break-glass (by whoever ran it), of the daemon seeing its fence or escalating to it: always
-    /// decisions.
-    public static let breakGlassVerbs: Set<String> = ["break-glass", "break-glass-done", "fenced", "escalated"]
-    /// Event verbs of people's requests (`pause: lunch`, `promote`...) and of requests refused: decisions, by anyone.
-    public static let requestVerbs: Set<String> = ["requested", "refused"]
-
-    /// Whether `event` is a decision the report lists and marks: see the verb sets.
+    /// Whether `event` is a decision the report lists and marks: break-glass and requests by anyone
+    /// (``EventVerb/isBreakGlass``, ``EventVerb/isRequest``), the controller's own decisions by `sluiced`
+    /// (``EventVerb/isControllerDecision``).
     public static func isDecision(_ event: RolloutEvent) -> Bool {
-        breakGlassVerbs.contains(event.verb) || requestVerbs.contains(event.verb)
-            || (event.actor == Reconciler.actor && decisionVerbs.contains(event.verb))
+        guard let verb = event.kind else { return false }
+        return verb.isBreakGlass || verb.isRequest || (event.actor == Reconciler.actor && verb.isControllerDecision)
     }
 
     /// The gates of `input` that get a chart, in policy order; the others are folded into the "passed throughout"

@@ -119,7 +119,7 @@ public struct SimulationRunner: Sendable {
             _ = await simulated.submit(
                 cluster: cluster.name, nodes: 0..<cluster.nodeCount, enable: true, profile: profile,
                 path: .controlPlane, deadlineSeconds: durationSeconds)
-            timeline.append(.init(atSeconds: at, verb: "applied", message: "\(cluster.name): all \(cluster.nodeCount) nodes"))
+            timeline.append(.init(atSeconds: at, verb: EventVerb.applied.rawValue, message: "\(cluster.name): all \(cluster.nodeCount) nodes"))
         }
         await simulated.advance(to: durationSeconds)
         return await score(simulated, scenario: "unguarded, all clusters in \(DurationText.format(spreadSeconds))", timeline: timeline)

@@ -144,7 +144,7 @@ extension SluiceStore {
                     ? "every cluster" : (record.clusters ?? []).joined(separator: ", ")
                 try Self.append(
                     RolloutEvent(
-                        at: record.at, actor: record.actor ?? "", verb: "break-glass",
+                        at: record.at, actor: record.actor ?? "", verb: .breakGlass,
                         message:
                             "fenced; reverting \(scope) node-direct from \(record.host ?? "?") (run \(record.runID)): \(record.reason ?? "")"
                     ),
@@ -181,7 +181,7 @@ extension SluiceStore {
                         db, sql: "SELECT actor FROM breakGlassRun WHERE runID = ?", arguments: [record.runID]) ?? ""
                 try Self.append(
                     RolloutEvent(
-                        at: record.at, actor: actor, verb: "break-glass-done",
+                        at: record.at, actor: actor, verb: .breakGlassDone,
                         message: "run \(record.runID): \(record.outcome ?? "")"),
                     rollout: record.rollout, db: db)
             }
@@ -264,7 +264,7 @@ extension SluiceStore {
             status.updatedAt = now
             try Self.writeStatus(status, rollout: name, now: now, db: db)
             try Self.append(
-                RolloutEvent(at: now, actor: "sluiced", verb: "fenced", message: status.message), rollout: name, db: db)
+                RolloutEvent(at: now, actor: "sluiced", verb: .fenced, message: status.message), rollout: name, db: db)
         }
         try db.execute(
             sql:

@@ -82,7 +82,7 @@ extension SluiceStore {
                 ])
             try Self.activate(rollout: spec.name, db: db)
             try Self.append(
-                RolloutEvent(at: now, actor: actor, verb: "submitted",
+                RolloutEvent(at: now, actor: actor, verb: .submitted,
                              message: "\(spec.artifact.name) \(spec.artifact.version) to \(spec.clustersInOrder.count) clusters in \(spec.waves.count) waves"),
                 rollout: spec.name, db: db)
         }
@@ -199,7 +199,7 @@ extension SluiceStore {
             try Self.activate(rollout: name, db: db)
             let because = reason.isEmpty ? "" : ": \(reason)"
             try Self.append(
-                RolloutEvent(at: now, actor: actor, verb: "requested", message: "\(verb.rawValue)\(because)"),
+                RolloutEvent(at: now, actor: actor, verb: .requested, message: "\(verb.rawValue)\(because)"),
                 rollout: name, db: db)
             return .success(id)
         }
@@ -239,7 +239,7 @@ extension SluiceStore {
         _ what: String, rollout: String, actor: String, reason: String, now: Double, db: Database
     ) throws -> Int64 {
         try append(
-            RolloutEvent(at: now, actor: actor, verb: "refused", message: "\(what) by \(actor) refused: \(reason)"),
+            RolloutEvent(at: now, actor: actor, verb: .refused, message: "\(what) by \(actor) refused: \(reason)"),
             rollout: rollout, db: db)
     }
 
@@ -249,7 +249,7 @@ extension SluiceStore {
         try write { db in
             for index in 0..<count {
                 _ = try Self.append(
-                    RolloutEvent(at: now, actor: "bench", verb: "note", message: "filler event \(index)"),
+                    RolloutEvent(at: now, actor: "bench", verb: .note, message: "filler event \(index)"),
                     rollout: rollout, db: db)
             }
         }

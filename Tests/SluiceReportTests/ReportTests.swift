@@ -139,7 +139,7 @@ struct ReportTests {
         #expect(html.contains("<td>halted</td><td>\(RolloutReport.escape(halt.message))</td>"))
         // Marked on the timeline and on every gate chart.
         #expect(count("<g class=\"decision ", in: html) == (1 + input.spec.policy.gates.count) * input.events.filter {
-            $0.actor == "sluiced" && RolloutReport.decisionVerbs.contains($0.verb)
+            $0.actor == "sluiced" && $0.kind?.isControllerDecision == true
         }.count)
         let audit = try #require(html.components(separatedBy: "<table class=\"events\">").last)
         #expect(count("<tr><td>", in: audit) == input.events.count)
