@@ -41,7 +41,7 @@ struct Explain: AsyncParsableCommand {
         }
 
         var rollout: String
-        var phase: String
+        var phase: RolloutPhase
         var message: String
         var gates: [Gate]
         var costSamples: [Cost]
@@ -102,7 +102,7 @@ struct Explain: AsyncParsableCommand {
     }
 
     static func render(_ explanation: Explanation) -> String {
-        var lines = ["Rollout:  \(explanation.rollout)", "Phase:    \(explanation.phase)", "Why:      \(explanation.message)"]
+        var lines = ["Rollout:  \(explanation.rollout)", "Phase:    \(explanation.phase.words)", "Why:      \(explanation.message)"]
         if let glass = explanation.breakGlass {
             lines.append(
                 "Glass:    \(glass.nodesReverted) nodes reverted node-direct, \(glass.nodesFailed) failed, in "

@@ -17,7 +17,7 @@ struct List: AsyncParsableCommand {
     struct Row: Codable {
         var name: String
         var artifact: String
-        var phase: String
+        var phase: RolloutPhase
         var clustersDone: Int
         var clusters: Int
         var submittedAt: String
@@ -34,7 +34,7 @@ struct List: AsyncParsableCommand {
             let (summaries, total) = try global.openStore().summaries(limit: all ? nil : limit)
             let rows = summaries.map {
                 Row(
-                    name: $0.name, artifact: $0.artifact, phase: $0.phase.rawValue, clustersDone: $0.clustersDone,
+                    name: $0.name, artifact: $0.artifact, phase: $0.phase, clustersDone: $0.clustersDone,
                     clusters: $0.clusters, submittedAt: ControllerTime.format($0.submittedAt), submittedBy: $0.submittedBy,
                     message: $0.message)
             }
@@ -44,7 +44,7 @@ struct List: AsyncParsableCommand {
                 ["NAME", "ARTIFACT", "PHASE", "CLUSTERS", "SUBMITTED", "MESSAGE"],
                 rows.map {
                     [
-                        $0.name, $0.artifact, RolloutPhase.words($0.phase), "\($0.clustersDone)/\($0.clusters)",
+                        $0.name, $0.artifact, $0.phase.words, "\($0.clustersDone)/\($0.clusters)",
                         $0.submittedAt, $0.message,
                     ]
                 }))

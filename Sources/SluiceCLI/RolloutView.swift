@@ -40,7 +40,7 @@ struct RolloutView: Codable, Equatable {
 
     var name: String
     var artifact: String
-    var phase: String
+    var phase: RolloutPhase
     var message: String
     var generation: Int
     var observedGeneration: Int
@@ -57,7 +57,7 @@ struct RolloutView: Codable, Equatable {
         let status = record.status.fenced(by: breakGlass)
         name = record.spec.name
         artifact = "\(record.spec.artifact.name) \(record.spec.artifact.version)"
-        phase = status.phase.rawValue
+        phase = status.phase
         message = status.message
         generation = record.generation
         observedGeneration = status.observedGeneration
@@ -107,7 +107,7 @@ struct RolloutView: Codable, Equatable {
         var lines = [
             "Rollout:   \(name)",
             "Artifact:  \(artifact)",
-            "Phase:     \(RolloutPhase.words(phase))",
+            "Phase:     \(phase.words)",
             "Message:   \(message)",
         ]
         if let breakGlass {

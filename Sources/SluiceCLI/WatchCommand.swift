@@ -101,7 +101,7 @@ struct Watch: AsyncParsableCommand {
                     }
                     lastLine = line
                     let reverting = model.rollout.waves.contains { $0.clusters.contains { $0.state == "reverting" } }
-                    let phase = RolloutPhase(rawValue: model.rollout.phase) ?? .pending
+                    let phase = model.rollout.phase
                     if let outcome = Outcome.of(phase, reverting: reverting, exitOnHalt: exitOnHalt) {
                         if let screen {
                             screen.leave()

@@ -22,7 +22,7 @@ enum WatchRender {
     static func line(_ model: WatchModel) -> String {
         var parts: [String] = []
         if let last = model.events.last { parts.append(last.shownTime) }
-        parts.append(model.rollout.phase)
+        parts.append(model.rollout.phase.rawValue)
         parts.append("clusters \(model.clustersDone)/\(model.clusters)")
         parts.append("nodes \(model.nodesDone)/\(model.nodes)")
         var next = "next: \(model.next.text)"
@@ -126,12 +126,12 @@ enum WatchRender {
         return lines
     }
 
-    static func phase(_ phase: String, style: Style) -> String {
-        let text = RolloutPhase.words(phase).uppercased()
+    static func phase(_ phase: RolloutPhase, style: Style) -> String {
+        let text = phase.words.uppercased()
         switch phase {
-        case "completed": return style.green(style.bold(text))
-        case "progressing": return style.cyan(style.bold(text))
-        case "rolledBack", "rollingBack", "aborted": return style.red(style.bold(text))
+        case .completed: return style.green(style.bold(text))
+        case .progressing: return style.cyan(style.bold(text))
+        case .rolledBack, .rollingBack, .aborted: return style.red(style.bold(text))
         default: return style.yellow(style.bold(text))
         }
     }

@@ -84,7 +84,7 @@ struct CLIParsingTests {
             fencedAt: 1_800_000_000, actor: "ana", reason: "apiservers saturated", runs: 1,
             clusters: [.init(cluster: "a", reverted: Array(nodes.dropLast(3)), failed: Array(nodes.suffix(3)))])
         let view = RolloutView(record, pendingRequests: [], now: 100, breakGlass: glass)
-        #expect(view.phase == "halted")
+        #expect(view.phase == .halted)
         #expect(view.message == "break-glass since 2027-01-15T08:00:00Z by ana: apiservers saturated; "
             + "sluiced applies nothing more to this rollout")
         let a = view.waves[0].clusters[0]
@@ -101,7 +101,7 @@ struct CLIParsingTests {
         #expect(view.rendered.contains("37 nodes reverted node-direct, 3 failed; reason: apiservers saturated"))
         // Without break-glass the same record shows the controller's status unchanged.
         let plain = RolloutView(record, pendingRequests: [], now: 100)
-        #expect(plain.phase == "progressing")
+        #expect(plain.phase == .progressing)
         #expect(plain.waves[0].clusters[0].nodesCarrying == 40)
         #expect(plain.breakGlass == nil)
     }

@@ -265,7 +265,7 @@ struct WatchViewTests {
         #expect(model.banners.first?.since == ControllerTime.format(1_799_990_000))
         #expect(model.banners.first?.message.contains("by ana: apiservers saturated") == true)
         #expect(model.banners.first?.message.contains("0 nodes reverted node-direct, 1 failed") == true)
-        #expect(model.rollout.phase == "halted")
+        #expect(model.rollout.phase == .halted)
         #expect(model.next.text == "1 nodes failed to revert: run `sluice break-glass \(model.rollout.name)` again")
     }
 
