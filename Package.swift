@@ -97,7 +97,7 @@ let package = Package(
         .target(
             name: "SluiceBreakGlass",
             dependencies: [
-                "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceDrivers", "SluiceSimulation", "FleetSimulator",
+                "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceDrivers",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,7 +1,7 @@
 internal import Crypto
 public import Foundation
 public import SluiceManifests
-import SluiceCore
+public import SluiceCore
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceBreakGlass
+import SluiceCore
 import Synchronization
 
 /// The most of something there was at once.

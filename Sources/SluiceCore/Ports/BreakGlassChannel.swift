@@ -1,5 +1,3 @@
-public import SluiceCore
-
 /// A way to revert an artifact on nodes that goes around the Kubernetes control plane and the daemon.
 public protocol BreakGlassChannel: Sendable {
     /// A short name for results and the record (`exec`, `etcd-killswitch`, `simulator`).
@@ -34,5 +32,14 @@ public struct RevertTarget: Sendable, Equatable {
         self.nodeIndices = nodeIndices
         self.reason = reason
         self.runID = runID
+    }
+}
+
+/// Why a channel could not revert.
+public struct BreakGlassChannelError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
     }
 }
