@@ -274,8 +274,7 @@ struct ClusterModel: Sendable {
     /// that are queued, executing or waiting to retry move with the class: a real apiserver would let the executing
     /// ones finish in the old level and serve or time out the queued ones there, a difference that lasts at most one
     /// request timeout. With APF off the objects are kept but change nothing.
-    mutating func setBrake(_ requested: APFBrake?) {
-        let newBrake = requested?.validated
+    mutating func setBrake(_ newBrake: APFBrake?) {
         guard newBrake != brake else { return }
         brake = newBrake
         let p = costModel.parameters

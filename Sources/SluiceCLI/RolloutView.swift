@@ -24,8 +24,8 @@ struct RolloutView: Codable, Equatable {
         /// Nodes break-glass reverted node-direct, and those it failed to revert (may still run the change).
         var nodesRevertedByBreakGlass: Int?
         var nodesBreakGlassFailed: Int?
-        /// The cluster's APF brake: `setting up`, `on`, `removing` or `removed`; nil before any or without one.
-        var apfBrake: String?
+        /// The cluster's APF brake (`setting up`, `on`, `removing`, `removed`); nil before any or without one.
+        var apfBrake: APFBrakeStatus?
     }
 
     /// Who broke the glass, when and why, and how many nodes it reverted: shown whenever break-glass ran.
@@ -77,7 +77,7 @@ struct RolloutView: Codable, Equatable {
                     let progress = status.clusters.first { $0.cluster == spec.name }
                         ?? ClusterProgress(cluster: spec.name, wave: index, totalBatches: spec.batchEnds.count)
                     var cluster = Self.cluster(spec, progress: progress, breakGlass: breakGlass, now: now)
-                    cluster.apfBrake = progress.apfBrakeWords(rollout: record.spec.name)
+                    cluster.apfBrake = progress.apfBrakeStatus
                     return cluster
                 })
         }
@@ -126,7 +126,7 @@ struct RolloutView: Codable, Equatable {
                 [
                     "\(wave.name) (\(wave.state))", cluster.name, cluster.state, cluster.batch,
                     "\(cluster.nodesCarrying)/\(cluster.nodes)", short(cluster.bakeRemainingSeconds),
-                ] + (apfBrake == nil ? [] : [cluster.apfBrake ?? "-"])
+                ] + (apfBrake == nil ? [] : [cluster.apfBrake?.rawValue ?? "-"])
             }
         }
         let header = ["WAVE", "CLUSTER", "STATE", "BATCH", "NODES WITH CHANGE", "BAKE LEFT"]

@@ -149,11 +149,10 @@ struct WatchModel: Codable, Equatable {
         case .progressing:
             break
         }
-        let brakes = status.clusters.map { $0.apfBrakeWords(rollout: name) }
-        if let index = brakes.firstIndex(of: "setting up") {
-            return Next(text: "setting up the APF brake on \(status.clusters[index].cluster), then its first batch")
+        if let braking = status.clusters.first(where: { $0.apfBrakeStatus == .settingUp }) {
+            return Next(text: "setting up the APF brake on \(braking.cluster), then its first batch")
         }
-        let removing = brakes.filter { $0 == "removing" }.count
+        let removing = status.clusters.filter { $0.apfBrakeStatus == .removing }.count
         if removing > 0 {
             return Next(text: "removing the APF brake from \(counted(removing, "cluster")), then complete")
         }

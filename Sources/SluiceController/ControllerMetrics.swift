@@ -8,9 +8,12 @@ public import SluiceCore
 /// node names, so a long history never grows the number of series.
 public struct ControllerMetrics: Sendable {
     let factory: any MetricsFactory
+    /// False with the no-op factory (simulations, tests): what is measured only for metrics is then not gathered.
+    let isRecording: Bool
 
     public init(factory: any MetricsFactory = NOOPMetricsHandler.instance) {
         self.factory = factory
+        isRecording = !(factory is NOOPMetricsHandler)
     }
 
     /// A pass ended: `outcome` is `reconciled`, `standby` or `failed`.
@@ -58,36 +61,52 @@ public struct ControllerMetrics: Sendable {
         }
     }
 
-    /// The signals one pass read for a rollout, by signal: how old the newest sample is on the cluster where it is
-    /// oldest (`sluice_signal_age_seconds`, controller clock), and each cluster's read counted as `fresh` (samples),
-    /// `missing` (none in the window) or `error` (the source failed) in `sluice_signal_reads_total`.
-    func signalsRead(_ clusters: [ClusterSignals], now: Double) {
-        var oldest: [String: Double] = [:]
-        var reads: [SignalReadKey: Int] = [:]
-        for cluster in clusters {
-            for signal in Set(cluster.samples.keys).union(cluster.errors.keys) {
-                let newest = cluster.samples[signal]?.map(\.at).max()
-                let result = newest != nil ? "fresh" : cluster.errors[signal] != nil ? "error" : "missing"
-                reads[SignalReadKey(signal: signal, result: result), default: 0] += 1
-                if let newest { oldest[signal] = max(oldest[signal] ?? 0, max(0, now - newest)) }
-            }
-        }
-        for (signal, age) in oldest {
+    /// The signal reads of one pass, over every rollout it reconciled: how old the newest sample is on the cluster
+    /// where it is oldest (`sluice_signal_age_seconds`, controller clock), and each cluster's read counted as `fresh`
+    /// (samples), `missing` (none in the window) or `error` (the source failed) in `sluice_signal_reads_total`.
+    func signalsRead(_ readings: SignalReadings) {
+        for (signal, age) in readings.oldestAge {
             Gauge(label: "sluice_signal_age_seconds", dimensions: [("signal", signal)], factory: factory).record(age)
         }
-        for (key, count) in reads {
+        for (key, count) in readings.reads {
             let dimensions = [("signal", key.signal), ("result", key.result)]
             Counter(label: "sluice_signal_reads_total", dimensions: dimensions, factory: factory).increment(by: count)
         }
     }
 
-    private struct SignalReadKey: Hashable {
-        var signal: String
-        var result: String
-    }
-
     private struct GateVerdictKey: Hashable {
         var gate: String
         var verdict: GateEvaluation.Verdict
+    }
+}
+
+/// What the signal reads of a pass showed, by signal, gathered over every rollout the pass reconciled so that one
+/// rollout's fresh read does not hide another's stale one (``ControllerMetrics/signalsRead(_:)``).
+struct SignalReadings {
+    struct Key: Hashable {
+        var signal: String
+        /// `fresh`, `missing` or `error`.
+        var result: String
+    }
+
+    /// Seconds since the newest sample, on the cluster where that is longest, by signal.
+    private(set) var oldestAge: [String: Double] = [:]
+    /// Reads by signal and result.
+    private(set) var reads: [Key: Int] = [:]
+
+    /// Adds one cluster's reads at controller time `now`.
+    mutating func add(_ cluster: ClusterSignals, now: Double) {
+        for (signal, samples) in cluster.samples {
+            // Samples come oldest first.
+            guard let newest = samples.last?.at else {
+                reads[Key(signal: signal, result: cluster.errors[signal] == nil ? "missing" : "error"), default: 0] += 1
+                continue
+            }
+            reads[Key(signal: signal, result: "fresh"), default: 0] += 1
+            oldestAge[signal] = max(oldestAge[signal] ?? 0, max(0, now - newest))
+        }
+        for signal in cluster.errors.keys where cluster.samples[signal] == nil {
+            reads[Key(signal: signal, result: "error"), default: 0] += 1
+        }
     }
 }

@@ -138,23 +138,28 @@ public struct RolloutController: Sendable {
         _ = try? store.importBreakGlassJournal()
         let names = try store.rolloutsToReconcile()
         var actions = 0
+        var readings = SignalReadings()
         for name in names {
-            actions += try await reconcile(rollout: name, lease: lease)
+            actions += try await reconcile(rollout: name, lease: lease, readings: &readings)
         }
+        if metrics.isRecording { metrics.signalsRead(readings) }
         let active = try store.rolloutsToReconcile()
         sampler.keepOnly(active)
         return .reconciled(active: active.count, actions: actions)
     }
 
-    /// Decides for one rollout, records the decision, and carries out its intended actions.
-    func reconcile(rollout name: String, lease: Lease) async throws -> Int {
+    /// Decides for one rollout, records the decision, and carries out its intended actions; adds the signals it read
+    /// to `readings` when metrics are recorded.
+    func reconcile(rollout name: String, lease: Lease, readings: inout SignalReadings) async throws -> Int {
         let now = await clock.now()
         var input = try store.reconcileInput(rollout: name, now: now)
         for cluster in Reconciler.clustersToWatch(spec: input.spec, status: input.status) {
             input.signals[cluster] = await signals.read(
                 policy: input.spec.policy, cluster: cluster, artifact: input.spec.artifact.name, now: now)
         }
-        metrics.signalsRead(Array(input.signals.values), now: now)
+        if metrics.isRecording {
+            for signals in input.signals.values { readings.add(signals, now: now) }
+        }
         var decision = Reconciler.decide(input)
         metrics.gatesEvaluated(decision.gateEvaluations)
         decision.gateEvaluations = sampler.sample(decision.gateEvaluations, rollout: name)

@@ -62,17 +62,23 @@ public enum APFBrakeState: String, Sendable, Equatable, Codable {
     case released
 }
 
+/// Where a cluster's APF brake stands, as views show it.
+public enum APFBrakeStatus: String, Sendable, Equatable, Codable {
+    case settingUp = "setting up"
+    case on
+    case removing
+    case removed
+}
+
 extension ClusterProgress {
-    /// The cluster's APF brake in words for views: `setting up`, `on`, `removing`, `removed`; nil before any.
-    public func apfBrakeWords(rollout: String) -> String? {
-        func inFlight(_ kind: FleetAction.Kind) -> Bool {
-            self.inFlight == FleetAction(rollout: rollout, kind: kind, cluster: cluster, batch: 0, nodes: 0..<0).key
-        }
-        if inFlight(.brake) { return "setting up" }
-        if inFlight(.release) { return "removing" }
+    /// The cluster's APF brake: being set up or removed while that step is in flight, else on or removed; nil before
+    /// any.
+    public var apfBrakeStatus: APFBrakeStatus? {
+        if inFlight == FleetAction.key(.brake, cluster: cluster, batch: 0) { return .settingUp }
+        if inFlight == FleetAction.key(.release, cluster: cluster, batch: 0) { return .removing }
         return switch apfBrake {
-        case .on: "on"
-        case .released: "removed"
+        case .on: .on
+        case .released: .removed
         case nil: nil
         }
     }

@@ -35,7 +35,15 @@ public struct FleetAction: Sendable, Equatable, Codable {
 
     /// Unique within a rollout: a batch is applied at most once and reverted at most once; a cluster escalates,
     /// brakes and releases once.
-    public var key: String { "\(kind.rawValue)/\(cluster)/\(batch)" }
+    public var key: String { Self.key(kind, cluster: cluster, batch: batch) }
+
+    /// The journal key of the action `kind` on `batch` of `cluster`.
+    public static func key(_ kind: Kind, cluster: String, batch: Int) -> String { "\(kind.rawValue)/\(cluster)/\(batch)" }
+
+    /// The step `kind` (`.brake` or `.release`) of `cluster`'s APF brake: batch 0, no nodes.
+    public static func brakeStep(_ kind: Kind, rollout: String, cluster: String) -> FleetAction {
+        FleetAction(rollout: rollout, kind: kind, cluster: cluster, batch: 0, nodes: 0..<0)
+    }
 }
 
 /// An action as the journal records it: intended before the driver is called, done or failed after.

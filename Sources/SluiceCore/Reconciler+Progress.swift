@@ -114,7 +114,7 @@ extension Pass {
             let progress = status.clusters[index]
             // A braked cluster whose first batch has not gone yet is active, with nothing applied: it ends reverted.
             let touched = progress.appliedBatches > 0 || progress.isActive
-                || progress.inFlight != nil && !isReleasing(clusterAt: index)
+                || progress.inFlight != nil && progress.apfBrakeStatus != .removing
             if touched && progress.state != .reverting {
                 status.clusters[index].state = progress.inFlight == nil ? .reverting : progress.state
                 status.clusters[index].bakeUntil = nil

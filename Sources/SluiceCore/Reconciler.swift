@@ -153,14 +153,9 @@ struct Pass {
         decision.actions.append(action)
     }
 
-    /// The action that sets up or removes the APF brake of the cluster at `index`.
-    func brakeAction(_ kind: FleetAction.Kind, clusterAt index: Int) -> FleetAction {
-        FleetAction(rollout: spec.name, kind: kind, cluster: status.clusters[index].cluster, batch: 0, nodes: 0..<0)
-    }
-
     /// Sets up the cluster's APF brake; its first batch follows once the brake is confirmed.
     mutating func emitBrake(clusterAt index: Int) {
-        let action = brakeAction(.brake, clusterAt: index)
+        let action = FleetAction.brakeStep(.brake, rollout: spec.name, cluster: status.clusters[index].cluster)
         status.clusters[index].inFlight = action.key
         status.clusters[index].state = .applying
         decision.actions.append(action)
@@ -171,15 +166,10 @@ struct Pass {
         let braked = status.clusters.indices.filter { status.clusters[$0].apfBrake == .on }
         guard !braked.isEmpty else { return true }
         for index in braked where status.clusters[index].inFlight == nil {
-            let action = brakeAction(.release, clusterAt: index)
+            let action = FleetAction.brakeStep(.release, rollout: spec.name, cluster: status.clusters[index].cluster)
             status.clusters[index].inFlight = action.key
             decision.actions.append(action)
         }
         return false
-    }
-
-    /// Whether the action in flight on the cluster at `index` removes its brake.
-    func isReleasing(clusterAt index: Int) -> Bool {
-        status.clusters[index].inFlight == brakeAction(.release, clusterAt: index).key
     }
 }

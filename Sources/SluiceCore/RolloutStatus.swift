@@ -22,9 +22,6 @@ public enum RolloutPhase: String, Sendable, Equatable, Codable, CaseIterable {
         default: rawValue
         }
     }
-
-    /// The words of a phase given by its raw value; anything else as it is.
-    public static func words(_ rawValue: String) -> String { RolloutPhase(rawValue: rawValue)?.words ?? rawValue }
 }
 
 /// What the controller knows of one cluster of a rollout.

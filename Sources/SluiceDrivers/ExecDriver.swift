@@ -35,12 +35,12 @@ public struct ExecDriver: FleetDriver {
     public func execute(_ action: FleetAction, on cluster: FleetCluster, artifact: ArtifactRef) async throws -> String {
         let nodes = action.nodes.map(cluster.nodeName(at:))
         try Self.check(cluster: cluster.name, nodes: nodes, artifact: artifact, rollout: action.rollout)
-        var values = [
+        let values = [
             "cluster": cluster.name, "artifact": artifact.name, "version": artifact.version,
             "rollout": action.rollout, "batch": String(action.batch + 1),
         ]
         if action.kind == .brake || action.kind == .release {
-            return try await brake(action, values: &values)
+            return try await brake(action, values: values)
         }
         let chunks = stride(from: 0, to: nodes.count, by: config.maxNodesPerCall).map {
             Array(nodes[$0..<min(nodes.count, $0 + config.maxNodesPerCall)])
@@ -65,7 +65,7 @@ public struct ExecDriver: FleetDriver {
     }
 
     /// Runs the `brake` or `release` template once for the cluster.
-    func brake(_ action: FleetAction, values: inout [String: String]) async throws -> String {
+    func brake(_ action: FleetAction, values: [String: String]) async throws -> String {
         guard let brake = action.brake else {
             throw ExecDriverError.cannotStart(command: action.kind.rawValue, reason: "the action carries no APF brake")
         }
@@ -77,6 +77,7 @@ public struct ExecDriver: FleetDriver {
                 throw ExecDriverError.unsafeValue(what: what, value: value, problem: problem)
             }
         }
+        var values = values
         values["serviceAccount"] = brake.serviceAccount
         values["namespace"] = brake.namespace
         values["shares"] = String(brake.nominalConcurrencyShares)

@@ -21,13 +21,21 @@ enum AuditChain {
     ) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(180 + message.utf8.count)
-        let wall = wallAt.map { [String($0.bitPattern, radix: 16)] } ?? []
-        for field in [String(id), rollout, String(at.bitPattern, radix: 16), actor, verb, message] + wall + [prevHash] {
-            bytes.append(contentsOf: String(field.utf8.count).utf8)
+        // Field by field into one buffer: `--verify` hashes every row of the log.
+        func field(_ text: String) {
+            bytes.append(contentsOf: String(text.utf8.count).utf8)
             bytes.append(UInt8(ascii: ":"))
-            bytes.append(contentsOf: field.utf8)
+            bytes.append(contentsOf: text.utf8)
             bytes.append(UInt8(ascii: ";"))
         }
+        field(String(id))
+        field(rollout)
+        field(String(at.bitPattern, radix: 16))
+        field(actor)
+        field(verb)
+        field(message)
+        if let wallAt { field(String(wallAt.bitPattern, radix: 16)) }
+        field(prevHash)
         return SHA256.hash(data: bytes).hexDigits
     }
 

@@ -4,8 +4,8 @@ import Testing
 /// The APF brake: a ninth priority level of the agent's own, `lendablePercent: 100`, `borrowingLimitPercent: 0`.
 @Suite("APF brake")
 struct APFBrakeTests {
-    /// The brake Sluice sizes for 10 % of each apiserver's seats.
-    static let tenPercent = APFBrake(nominalConcurrencyShares: APFBrake.shares(forSeatFraction: 0.1))
+    /// The brake Sluice sizes for 10 % of each apiserver's seats (`APFBrakeSpec`: floor(0.1 × 245 / 0.9) = 27 shares).
+    static let tenPercent = APFBrake(nominalConcurrencyShares: 27)
     static let name = SimulationScenario.clusterName
     /// Signals carry relative noise of σ = 2 % bounded to ±3.5 σ.
     static let noiseBound = 1 + 3.5 * 0.02
@@ -15,12 +15,8 @@ struct APFBrakeTests {
         (0...APFSeatDivision.brakeLane).map { vector[$0] }
     }
 
-    @Test("10 % is 27 shares; with them 600 seats divide as kube-apiserver's formula says with a ninth level")
+    @Test("With 27 shares, 600 seats divide as kube-apiserver's formula says with a ninth level")
     func sharesAndDivision() {
-        #expect(APFBrake.shares(forSeatFraction: 0.1) == 27)  // floor(0.1 × 245 / 0.9) = floor(27.2)
-        #expect(APFBrake.shares(forSeatFraction: 0.01) == 2)  // floor(2.47)
-        #expect(APFBrake.shares(forSeatFraction: 0.5) == 245)
-        #expect(APFBrake.shares(forSeatFraction: 0) == 0)
         let brake = Self.tenPercent
         #expect(brake == APFBrake(nominalConcurrencyShares: 27, queues: 64, handSize: 6, queueLengthLimit: 50))
 

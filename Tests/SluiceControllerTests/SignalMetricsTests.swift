@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Signal staleness as metrics")
 struct SignalMetricsTests {
-    @Test("The age of each signal is its oldest newest sample over the clusters read; reads are counted by result")
+    @Test("The age of each signal is its oldest newest sample over the clusters of a pass; reads are counted by result")
     func agesAndReads() throws {
         let metrics = TestMetrics()
         let east = ClusterSignals(cluster: "east", samples: [
@@ -16,7 +16,11 @@ struct SignalMetricsTests {
         let west = ClusterSignals(
             cluster: "west", samples: ["latency": [SignalSample(at: 60, value: 0.1)]],
             errors: ["errors": "connection refused"])
-        ControllerMetrics(factory: metrics).signalsRead([east, west], now: 100)
+        // Two rollouts' reads in one pass: west's older sample is not hidden by east's fresher one, read after it.
+        var readings = SignalReadings()
+        readings.add(west, now: 100)
+        readings.add(east, now: 100)
+        ControllerMetrics(factory: metrics).signalsRead(readings)
         #expect(try metrics.expectGauge("sluice_signal_age_seconds", [("signal", "latency")]).lastValue == 40)
         #expect(throws: (any Error).self) { try metrics.expectGauge("sluice_signal_age_seconds", [("signal", "errors")]) }
         func reads(_ signal: String, _ result: String) throws -> Int64 {
@@ -25,5 +29,7 @@ struct SignalMetricsTests {
         #expect(try reads("latency", "fresh") == 2)
         #expect(try reads("errors", "missing") == 1)
         #expect(try reads("errors", "error") == 1)
+        // With the default no-op factory the controller does not even gather them.
+        #expect(ControllerMetrics(factory: metrics).isRecording && !ControllerMetrics().isRecording)
     }
 }

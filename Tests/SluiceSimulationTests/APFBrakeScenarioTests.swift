@@ -19,6 +19,11 @@ struct APFBrakeScenarioTests {
         return try await runner.guarded(spec)
     }
 
+    @Test("The core sizes brakes against the same default levels the simulator divides seats among")
+    func sizingMatchesTheModel() {
+        #expect(APFBrakeSpec.defaultLevelShares == APFPriorityLevel.allCases.map(\.nominalConcurrencyShares).reduce(0, +))
+    }
+
     @Test("The driver sets the brake up with the spec's shares and removes it; an action without a brake fails")
     func driverSetsAndRemovesTheLevel() async throws {
         let fleet = SimulatedFleet(fleet: smallIncidentFleet, seed: 1)
