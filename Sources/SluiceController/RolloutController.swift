@@ -59,8 +59,16 @@ public struct RolloutController: Sendable {
     public enum PassOutcome: Sendable, Equatable {
         /// Another daemon holds the lease until `expiresAt` (wall-clock seconds) unless it renews it; this one waits.
         case standby(owner: String, expiresAt: Double)
-        /// The pass ran; `active` rollouts still need passes.
-        case reconciled(active: Int, actions: Int)
+        /// The pass ran; `active` rollouts still need passes, `waiting` of those only for a person
+        /// (``RolloutStatus/waitsOnlyForPeople``).
+        case reconciled(active: Int, actions: Int, waiting: Int)
+
+        /// Whether some rollout needs time to pass: a virtual clock moves only then, so that a recording or a
+        /// simulation is not used up while every rollout waits for someone to approve, resume or decide.
+        public var needsTime: Bool {
+            guard case .reconciled(let active, _, let waiting) = self else { return false }
+            return active > waiting
+        }
     }
 
     /// Takes or renews the lease; nil when another daemon holds it.
@@ -79,7 +87,7 @@ public struct RolloutController: Sendable {
                 return .standby(owner: holder?.owner ?? "another daemon", expiresAt: holder?.expiresAt ?? 0)
             }
             let outcome = try await keepingLease(lease) { try await reconcile(lease: lease) }
-            if case .reconciled(let active, _) = outcome { metrics.leaseSeen(held: true, activeRollouts: active) }
+            if case .reconciled(let active, _, _) = outcome { metrics.leaseSeen(held: true, activeRollouts: active) }
             metrics.passEnded("reconciled", after: ContinuousClock.now - started)
             return outcome
         } catch {
@@ -138,19 +146,25 @@ public struct RolloutController: Sendable {
         _ = try? store.importBreakGlassJournal()
         let names = try store.rolloutsToReconcile()
         var actions = 0
+        var waiting = 0
         var readings = SignalReadings()
         for name in names {
-            actions += try await reconcile(rollout: name, lease: lease, readings: &readings)
+            let result = try await reconcile(rollout: name, lease: lease, readings: &readings)
+            actions += result.actions
+            if result.waitsOnlyForPeople { waiting += 1 }
         }
         if metrics.isRecording { metrics.signalsRead(readings) }
         let active = try store.rolloutsToReconcile()
         sampler.keepOnly(active)
-        return .reconciled(active: active.count, actions: actions)
+        return .reconciled(active: active.count, actions: actions, waiting: waiting)
     }
 
     /// Decides for one rollout, records the decision, and carries out its intended actions; adds the signals it read
-    /// to `readings` when metrics are recorded.
-    func reconcile(rollout name: String, lease: Lease, readings: inout SignalReadings) async throws -> Int {
+    /// to `readings` when metrics are recorded. Returns the actions carried out and whether the rollout now waits
+    /// only for a person.
+    func reconcile(
+        rollout name: String, lease: Lease, readings: inout SignalReadings
+    ) async throws -> (actions: Int, waitsOnlyForPeople: Bool) {
         let now = await clock.now()
         var input = try store.reconcileInput(rollout: name, now: now)
         for cluster in Reconciler.clustersToWatch(spec: input.spec, status: input.status) {
@@ -170,7 +184,8 @@ public struct RolloutController: Sendable {
         let intended = try store.intendedActions(rollout: name)
         if !intended.isEmpty { faultHook(.afterRecord) }
         try await carryOut(intended.map(\.action), spec: input.spec, lease: lease)
-        return intended.count
+        // The actions just carried out are folded in at the next pass: the rollout waits only once none is left.
+        return (intended.count, intended.isEmpty && decision.status.waitsOnlyForPeople)
     }
 
     /// Runs the driver for `actions`, at most `maxParallelActions` at once, recording each result.

@@ -106,6 +106,13 @@ public struct RolloutStatus: Sendable, Equatable, Codable {
         updatedAt = now
     }
 
+    /// Whether nothing but a person can move the rollout on: it waits for approval, is paused or halted, and no
+    /// action or revert is under way. Time passing changes nothing for it (a virtual clock need not move).
+    public var waitsOnlyForPeople: Bool {
+        [.awaitingApproval, .paused, .halted].contains(phase)
+            && clusters.allSatisfy { $0.inFlight == nil && $0.state != .reverting }
+    }
+
     /// The index in `clusters` of the cluster with this name.
     public func clusterIndex(_ name: String) -> Int? {
         clusters.firstIndex { $0.cluster == name }

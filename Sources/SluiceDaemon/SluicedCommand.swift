@@ -157,8 +157,8 @@ public struct SluicedCommand: AsyncParsableCommand {
         let exitWhenIdle = self.exitWhenIdle
         let ticks = AsyncTimerSequence(interval: .milliseconds(max(1, Int(interval * 1000))), clock: .continuous)
         let service = ControllerService(controller: controller, ticks: ticks) { outcome in
-            guard case .reconciled(let active, _) = outcome else { return false }
-            try await fleet.afterPass(controller)
+            guard case .reconciled(let active, _, _) = outcome else { return false }
+            if outcome.needsTime { try await fleet.afterPass(controller) }
             return exitWhenIdle && active == 0
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
@@ -264,7 +264,7 @@ struct FleetWiring {
     var driver: any FleetDriver
     var signals: any SignalSource
     var clock: any ControllerClock
-    /// Runs after every pass (a virtual clock moves here).
+    /// Runs after a pass in which some rollout needs time to pass (a virtual clock moves here).
     var afterPass: @Sendable (RolloutController) async throws -> Void = { _ in }
     /// A service that runs beside the controller (the simulation's pacer).
     var background: (any Service)?

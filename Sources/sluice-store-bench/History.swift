@@ -26,7 +26,7 @@ enum History {
         }
         let controller = BenchController(store: store)
         for _ in 0..<20 {
-            if case .reconciled(let active, _) = try await controller.pass(), active == 0 { return }
+            if case .reconciled(let active, _, _) = try await controller.pass(), active == 0 { return }
         }
         throw BenchError("rollouts did not finish")
     }

@@ -158,7 +158,7 @@ struct ControllerTests {
         let firstLease = try #require(try await first.acquireLease())
         #expect(try await second.reconcileOnce() == .standby(owner: "one", expiresAt: firstLease.expiresAt))
         await leaseClock.advance(by: 31)
-        #expect(try await second.reconcileOnce() == .reconciled(active: 1, actions: 1))
+        #expect(try await second.reconcileOnce() == .reconciled(active: 1, actions: 1, waiting: 0))
         #expect(try store.currentLease()?.fence == firstLease.fence + 1)
         await #expect(throws: StoreError.self) { try await first.reconcile(lease: firstLease) }
         #expect(await secondDriver.calls == ["apply/a/0"])
@@ -421,6 +421,21 @@ struct HistoryGrowthTests {
 
 @Suite("What a quiet pass writes")
 struct QuietPassTests {
+    @Test("A pass needs no time while every rollout waits for a person: approval, pause, halt")
+    func waitingForPeopleNeedsNoTime() async throws {
+        let store = try SluiceStore()
+        try store.submit(spec: try testSpec(), planPath: "p", actor: "a", now: 0)
+        let clock = ManualClock()
+        let controller = makeController(store: store, driver: RecordingDriver(), clock: clock)
+        #expect(try await controller.reconcileOnce().needsTime)
+        _ = try store.request(.pause, rollout: "r1", reason: "look", actor: "ana", now: 1)
+        // The pause is taken and the first batch's apply folded in: nothing is left but the person.
+        #expect(try await controller.reconcileOnce() == .reconciled(active: 1, actions: 0, waiting: 1))
+        #expect(try await controller.reconcileOnce().needsTime == false)
+        _ = try store.request(.resume, rollout: "r1", reason: "", actor: "ana", now: 2)
+        #expect(try await controller.reconcileOnce().needsTime)
+    }
+
     @Test("A pass that changes nothing writes only the lease's renewal and the time of the pass")
     func quietPassWritesOnlyTheLease() async throws {
         let store = try SluiceStore()
@@ -435,7 +450,7 @@ struct QuietPassTests {
         }
         #expect(try store.rollout(named: "r1")?.status.clusters[0].state == .baking)
         let before = store.rowsWritten()
-        #expect(try await controller.reconcileOnce() == .reconciled(active: 1, actions: 0))
+        #expect(try await controller.reconcileOnce() == .reconciled(active: 1, actions: 0, waiting: 0))
         #expect(store.rowsWritten() - before == 2)
         #expect(try store.currentLease()?.expiresAt == 90 + 30)
         #expect(try store.lastControllerPass()?.wallAt == 90)

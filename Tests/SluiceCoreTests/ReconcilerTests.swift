@@ -302,4 +302,21 @@ struct ResolutionTests {
         #expect(DurationText.format(5400) == "1h30m")
         #expect(DurationText.format(0) == "0s")
     }
+
+    @Test("A rollout waits only for people when approval, a pause or a halt holds it and nothing is under way")
+    func waitsOnlyForPeople() throws {
+        var status = RolloutStatus(spec: try Fixtures.spec(), now: 0)
+        status.phase = .progressing
+        #expect(!status.waitsOnlyForPeople)
+        for phase in [RolloutPhase.awaitingApproval, .paused, .halted] {
+            status.phase = phase
+            #expect(status.waitsOnlyForPeople)
+        }
+        // A halt that rolls a cluster back still has reverts to carry out, and escalation counts time.
+        status.clusters[0].state = .reverting
+        #expect(!status.waitsOnlyForPeople)
+        status.clusters[0].state = .baking
+        status.clusters[0].inFlight = "apply/staging/1"
+        #expect(!status.waitsOnlyForPeople)
+    }
 }
