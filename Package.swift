@@ -205,12 +205,12 @@ let package = Package(
         ),
 
         // What tests that run real processes share.
-        .target(name: "SluiceTestSupport", swiftSettings: strictSettings),
+        .target(name: "SluiceTestSupport", dependencies: ["SluiceManifests"], swiftSettings: strictSettings),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
-        .testTarget(name: "SluiceManifestsTests", dependencies: ["SluiceManifests", "SluiceCore"]),
-        .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceCore"]),
+        .testTarget(name: "SluiceManifestsTests", dependencies: ["SluiceManifests", "SluiceCore", "SluiceTestSupport"]),
+        .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceCore", "SluiceTestSupport"]),
         .testTarget(name: "SluiceDriversTests", dependencies: ["SluiceDrivers", "SluiceCore", "SluiceTestSupport"]),
-        .testTarget(name: "SluiceSignalsTests", dependencies: ["SluiceSignals", "SluiceCore"]),
+        .testTarget(name: "SluiceSignalsTests", dependencies: ["SluiceSignals", "SluiceCore", "SluiceTestSupport"]),
         // Includes a real Prometheus on loopback (Debian's `prometheus` package) fed by promtool backfill.
         .testTarget(
             name: "SluicePrometheusTests",

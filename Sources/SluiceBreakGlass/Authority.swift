@@ -1,6 +1,5 @@
 internal import Crypto
 public import Foundation
-public import SluiceManifests
 public import SluiceCore
 
 #if canImport(Glibc)

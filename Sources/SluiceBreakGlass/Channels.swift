@@ -1,7 +1,6 @@
 public import Foundation
 public import SluiceCore
 import SluiceDrivers
-import SluiceManifests
 
 import AsyncHTTPClient
 import NIOCore
@@ -48,7 +47,7 @@ public struct ExecNodeChannel: BreakGlassChannel {
                 "node": node, "cluster": target.cluster, "artifact": target.artifact.name,
                 "version": target.artifact.version, "rollout": target.rollout,
             ]
-            let arguments = command.map { ExecDriverManifest.substitute($0) { values[$0] } }
+            let arguments = command.map { Placeholders.substitute($0) { values[$0] } }
             let resolved = program.map { [$0] + arguments.dropFirst() } ?? arguments
             // The break-glass token is the operator's, not the node command's.
             let run = try await CommandRunner.run(

@@ -109,21 +109,9 @@ public struct SluicedCommand: AsyncParsableCommand {
                 "--lease-ttl (\(leaseTTL.formatted(maxFractionDigits: 3)) s) must be longer than --interval "
                     + "(\(interval.formatted(maxFractionDigits: 3)) s), or a standby takes the lease between passes")
         }
-        if simulate == nil && signals == nil && prometheus == nil {
-            throw ValidationError(
-                "no signal source: start sluiced with --signals FILE, --prometheus FILE or --simulate FLEET "
-                    + "(without one every gate sees no data and every rollout halts)")
-        }
-        if simulate == nil && driverConfig == nil {
-            throw ValidationError(
-                "no driver: start sluiced with --driver-config FILE (an ExecDriver) or --simulate FLEET")
-        }
         if speed <= 0 { throw ValidationError("--speed must be positive") }
-        if prometheus != nil && (signals != nil || simulate != nil) {
-            throw ValidationError("--prometheus is a signal source of its own; drop --signals and --simulate")
-        }
-        if simulate != nil && (driverConfig != nil || signals != nil) {
-            throw ValidationError("--simulate brings its own driver and signals; drop --driver-config and --signals")
+        if let problem = FleetAdapter.problem(choosing: chosenAdapters.map(\.adapter)) {
+            throw ValidationError(problem)
         }
     }
 
@@ -213,37 +201,38 @@ public struct SluicedCommand: AsyncParsableCommand {
         return metadata
     }
 
+    /// The adapters given on the command line, each with its file.
+    var chosenAdapters: [(adapter: FleetAdapter, path: String)] {
+        FleetAdapter.allCases.compactMap { adapter in
+            let path: String? =
+                switch adapter {
+                case .execDriver: driverConfig
+                case .recording: signals
+                case .prometheus: prometheus
+                case .simulator: simulate
+                }
+            return path.map { (adapter, $0) }
+        }
+    }
+
     /// The driver, signals and clock the daemon runs with, from its flags.
     func makeFleet(store: SluiceStore) throws -> FleetWiring {
-        if let simulate {
-            let simulated = SimulatedFleet(fleet: try FleetManifest.load(simulate), seed: seed)
-            let clock = SimulationClock(fleet: simulated)
-            let signals = SimulatorSignalSource(fleet: simulated)
-            let pacing: SimulatorDriver.Pacing = virtualStep == nil ? .live(pollSeconds: 0.05) : .virtual(stepSeconds: 5)
-            var wiring = virtualStep.map { step in
-                FleetWiring(
-                    driver: SimulatorDriver(fleet: simulated, pacing: pacing), signals: signals, clock: clock,
-                    afterPass: { _ in await simulated.advance(by: step) })
-            } ?? FleetWiring(
-                driver: SimulatorDriver(fleet: simulated, pacing: pacing), signals: signals, clock: clock,
-                background: SimulationPacer(fleet: simulated, speed: speed))
-            wiring.nodeDirect = SimulatorDriver(fleet: simulated, pacing: pacing, path: .nodeDirect)
-            return wiring
+        var driver: (any FleetDriver)?
+        var signals: (any SignalSource)?
+        for (adapter, path) in chosenAdapters {
+            switch adapter {
+            case .simulator: return try simulatedFleet(path)
+            case .execDriver: driver = ExecDriver(config: try ExecDriverManifest.load(path))
+            case .recording: signals = try RecordedSignalSource(path: path, offsetSeconds: signalsOffset)
+            case .prometheus: signals = try prometheusSource(path)
+            }
+        }
+        guard let driver, let signals else {
+            throw ValidationError(FleetAdapter.problem(choosing: chosenAdapters.map(\.adapter)) ?? "no fleet")
         }
         let nodeDirect = try breakGlassConfig.map {
             BreakGlassDriver(channels: BreakGlassChannels.from(
                 config: try BreakGlassManifest.load($0), environment: ProcessInfo.processInfo.environment))
-        }
-        // validate() made sure there is a driver file and one signal source.
-        let driver = ExecDriver(config: try ExecDriverManifest.load(driverConfig!))
-        let signals: any SignalSource
-        if let prometheus {
-            let config = try PrometheusSourceManifest.load(prometheus)
-            // URLSession on Linux takes a CA bundle only process-wide, through this variable (read by libcurl setup).
-            if let caFile = config.caFile { setenv("URLSessionCertificateAuthorityInfoFile", caFile, 1) }
-            signals = PrometheusSignalSource(config: config)
-        } else {
-            signals = try RecordedSignalSource(path: self.signals!, offsetSeconds: signalsOffset)
         }
         guard let virtualStep else {
             var wiring = FleetWiring(driver: driver, signals: signals, clock: WallClock())
@@ -256,6 +245,32 @@ public struct SluicedCommand: AsyncParsableCommand {
         }
         wiring.nodeDirect = nodeDirect
         return wiring
+    }
+
+    /// The simulated fleet of the fleet file at `path`: its driver, signals and clock, moved by the daemon's passes
+    /// in virtual time or by a pacer in wall time.
+    func simulatedFleet(_ path: String) throws -> FleetWiring {
+        let simulated = SimulatedFleet(fleet: try FleetManifest.load(path), seed: seed)
+        let clock = SimulationClock(fleet: simulated)
+        let signals = SimulatorSignalSource(fleet: simulated)
+        let pacing: SimulatorDriver.Pacing = virtualStep == nil ? .live(pollSeconds: 0.05) : .virtual(stepSeconds: 5)
+        var wiring = virtualStep.map { step in
+            FleetWiring(
+                driver: SimulatorDriver(fleet: simulated, pacing: pacing), signals: signals, clock: clock,
+                afterPass: { _ in await simulated.advance(by: step) })
+        } ?? FleetWiring(
+            driver: SimulatorDriver(fleet: simulated, pacing: pacing), signals: signals, clock: clock,
+            background: SimulationPacer(fleet: simulated, speed: speed))
+        wiring.nodeDirect = SimulatorDriver(fleet: simulated, pacing: pacing, path: .nodeDirect)
+        return wiring
+    }
+
+    /// Prometheus as the signal source, from the `PrometheusSource` file at `path`.
+    func prometheusSource(_ path: String) throws -> PrometheusSignalSource {
+        let config = try PrometheusSourceManifest.load(path)
+        // URLSession on Linux takes a CA bundle only process-wide, through this variable (read by libcurl setup).
+        if let caFile = config.caFile { setenv("URLSessionCertificateAuthorityInfoFile", caFile, 1) }
+        return PrometheusSignalSource(config: config)
     }
 }
 

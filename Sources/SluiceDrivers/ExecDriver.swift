@@ -1,6 +1,5 @@
 import Foundation
 public import SluiceCore
-public import SluiceManifests
 
 /// A driver that runs command templates (kubectl, ssh, a script) for each batch, without a shell.
 ///
@@ -107,7 +106,7 @@ public struct ExecDriver: FleetDriver {
         values["nodes"] = nodes.joined(separator: ",")
         return template.flatMap { word -> [String] in
             if word == "{nodes}" { return nodes }
-            return [ExecDriverManifest.substitute(word) { values[$0] }]
+            return [Placeholders.substitute(word) { values[$0] }]
         }
     }
 }

@@ -1,4 +1,3 @@
-internal import SluiceManifests
 
 /// The verify step of one batch: its commands run until each exits 0, a failure tried again after the step's interval.
 ///

@@ -78,7 +78,7 @@ public enum FleetManifest {
     }
 }
 
-/// `metadata.name` of a manifest, required.
-func metadataName(_ fields: ManifestFields?) -> String? {
+/// The `metadata.name` of a manifest; recorded as a problem when it is missing.
+package func metadataName(_ fields: ManifestFields?) -> String? {
     fields?.required("metadata")?.mapping(allowed: ["name", "labels", "annotations"])?.required("name")?.string()
 }

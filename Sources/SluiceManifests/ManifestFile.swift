@@ -2,12 +2,12 @@ import Foundation
 internal import Yams
 
 /// Reads a YAML manifest from disk, refusing what is not one: a directory, a binary or huge file, bad YAML.
-enum ManifestFile {
+package enum ManifestFile {
     /// Manifests are small; anything larger is a mistake (a wrong path, a log file).
     static let maxBytes = 4 << 20
 
     /// The root node of `path`, checked to be a mapping with this `apiVersion` and `kind`.
-    static func root(of path: String, kind: String) throws(ManifestError) -> ManifestNode {
+    package static func root(of path: String, kind: String) throws(ManifestError) -> ManifestNode {
         let text = try readText(path)
         let node: Node?
         do {

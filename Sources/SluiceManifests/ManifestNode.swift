@@ -2,21 +2,21 @@ internal import Yams
 internal import SluiceCore
 
 /// Collects the problems of one file, and where each field stands, while it is decoded.
-final class ManifestReader {
-    private(set) var problems: [ManifestProblem] = []
+package final class ManifestReader {
+    package private(set) var problems: [ManifestProblem] = []
     /// What is doubtful but not wrong (a signal no source knows); the file still loads.
-    private(set) var warnings: [ManifestProblem] = []
+    package private(set) var warnings: [ManifestProblem] = []
     /// The line of every field path seen, so that problems found later (by the core) can be placed.
-    private(set) var lines: [String: Int] = [:]
+    package private(set) var lines: [String: Int] = [:]
 
     func add(_ problem: ManifestProblem) { problems.append(problem) }
-    func warn(_ warning: ManifestProblem) { warnings.append(warning) }
+    package func warn(_ warning: ManifestProblem) { warnings.append(warning) }
     func note(path: String, line: Int) { if lines[path] == nil { lines[path] = line } }
     /// Whether the file holds the field at `path`.
-    func has(_ path: String) -> Bool { lines[path] != nil }
+    package func has(_ path: String) -> Bool { lines[path] != nil }
 
     /// The line of `path`, or of its nearest parent that was seen.
-    func line(of path: String) -> Int {
+    package func line(of path: String) -> Int {
         var path = Substring(path)
         while !path.isEmpty {
             if let line = lines[String(path)] { return line }
@@ -26,7 +26,7 @@ final class ManifestReader {
         return 0
     }
 
-    func check() throws(ManifestError) {
+    package func check() throws(ManifestError) {
         if !problems.isEmpty { throw ManifestError(problems) }
     }
 }
@@ -34,11 +34,11 @@ final class ManifestReader {
 /// A YAML node with its field path and file, whose accessors record a placed problem instead of failing.
 ///
 /// Accessors return nil after recording the problem, so one pass reports every problem of a file.
-struct ManifestNode {
+package struct ManifestNode {
     let node: Node
-    let path: String
-    let file: String
-    let reader: ManifestReader
+    package let path: String
+    package let file: String
+    package let reader: ManifestReader
 
     init(node: Node, path: String, file: String, reader: ManifestReader) {
         self.node = node
@@ -48,14 +48,14 @@ struct ManifestNode {
         reader.note(path: path, line: line)
     }
 
-    var line: Int { node.mark?.line ?? 0 }
+    package var line: Int { node.mark?.line ?? 0 }
 
-    func fail(_ message: String) {
+    package func fail(_ message: String) {
         reader.add(ManifestProblem(file: file, line: line, field: path, message: message))
     }
 
     /// Records a warning at this node: the file still loads.
-    func warn(_ message: String) {
+    package func warn(_ message: String) {
         reader.warn(ManifestProblem(file: file, line: line, field: path, message: message))
     }
 
@@ -65,7 +65,7 @@ struct ManifestNode {
     }
 
     /// The fields of a mapping; unknown and duplicate keys are problems.
-    func mapping(allowed: [String]) -> ManifestFields? {
+    package func mapping(allowed: [String]) -> ManifestFields? {
         guard case .mapping(let mapping) = node else {
             fail("expected a mapping of \(allowed.joined(separator: ", "))")
             return nil
@@ -90,7 +90,7 @@ struct ManifestNode {
         return ManifestFields(owner: self, fields: fields)
     }
 
-    func sequence() -> [ManifestNode]? {
+    package func sequence() -> [ManifestNode]? {
         guard case .sequence(let sequence) = node else {
             fail("expected a list")
             return nil
@@ -98,7 +98,7 @@ struct ManifestNode {
         return sequence.enumerated().map { child($0.element, "[\($0.offset)]") }
     }
 
-    func string() -> String? {
+    package func string() -> String? {
         guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
             fail("expected a non-empty string")
             return nil
@@ -106,7 +106,7 @@ struct ManifestNode {
         return scalar.string
     }
 
-    func int(atLeast minimum: Int) -> Int? {
+    package func int(atLeast minimum: Int) -> Int? {
         guard case .scalar(let scalar) = node, let value = Int(scalar.string) else {
             fail("expected a whole number")
             return nil
@@ -118,7 +118,7 @@ struct ManifestNode {
         return value
     }
 
-    func bool() -> Bool? {
+    package func bool() -> Bool? {
         switch node.string {
         case "true": return true
         case "false": return false
@@ -128,7 +128,7 @@ struct ManifestNode {
         }
     }
 
-    func double() -> Double? {
+    package func double() -> Double? {
         guard case .scalar(let scalar) = node, let value = Double(scalar.string), value.isFinite else {
             fail("expected a number")
             return nil
@@ -137,7 +137,7 @@ struct ManifestNode {
     }
 
     /// A duration with units (`30s`, `5m`, `1h30m`), in seconds.
-    func durationSeconds() -> Double? {
+    package func durationSeconds() -> Double? {
         guard case .scalar(let scalar) = node, let seconds = DurationText.seconds(scalar.string) else {
             fail("'\(node.string ?? "")' is not a duration; write it with units, like 30s, 5m or 1h30m")
             return nil
@@ -146,7 +146,7 @@ struct ManifestNode {
     }
 
     /// A duration that must be longer than zero; `zeroMeans` says what zero would do, in the error.
-    func positiveDurationSeconds(zeroMeans: String) -> Double? {
+    package func positiveDurationSeconds(zeroMeans: String) -> Double? {
         guard let seconds = durationSeconds() else { return nil }
         guard seconds > 0 else {
             fail("\(DurationText.format(seconds)) \(zeroMeans)")
@@ -155,7 +155,7 @@ struct ManifestNode {
         return seconds
     }
 
-    func stringMap() -> [String: String]? {
+    package func stringMap() -> [String: String]? {
         guard case .mapping(let mapping) = node else {
             fail("expected a mapping of strings")
             return nil
@@ -172,7 +172,7 @@ struct ManifestNode {
     }
 
     /// One of `choices`, by its raw value.
-    func choice<Choice: RawRepresentable & CaseIterable>(_ type: Choice.Type) -> Choice? where Choice.RawValue == String {
+    package func choice<Choice: RawRepresentable & CaseIterable>(_ type: Choice.Type) -> Choice? where Choice.RawValue == String {
         let names = Choice.allCases.map(\.rawValue)
         guard let text = string() else { return nil }
         guard let value = Choice(rawValue: text) else {
@@ -184,14 +184,14 @@ struct ManifestNode {
 }
 
 /// The fields of one mapping.
-struct ManifestFields {
-    let owner: ManifestNode
-    let fields: [String: ManifestNode]
+package struct ManifestFields {
+    package let owner: ManifestNode
+    package let fields: [String: ManifestNode]
 
-    subscript(_ name: String) -> ManifestNode? { fields[name] }
+    package subscript(_ name: String) -> ManifestNode? { fields[name] }
 
     /// The field, or nil after recording that it is missing.
-    func required(_ name: String) -> ManifestNode? {
+    package func required(_ name: String) -> ManifestNode? {
         if let field = fields[name] { return field }
         let path = owner.path.isEmpty ? name : "\(owner.path).\(name)"
         owner.reader.add(ManifestProblem(file: owner.file, line: owner.line, field: path, message: "is required"))

@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 public import Logging
 public import ServiceLifecycle
-public import SluiceManifests
 public import SluiceStore
 import SluiceCore
 

@@ -1,6 +1,5 @@
 import Foundation
 public import SluiceCore
-public import SluiceManifests
 public import SluiceStore
 
 /// What a webhook is told about one event of the log: `kind: RolloutNotification` in the JSON format.

@@ -1,5 +1,4 @@
 public import Foundation
-public import SluiceManifests
 import SluiceCore
 
 extension RolloutNotification {

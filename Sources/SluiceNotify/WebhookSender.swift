@@ -3,7 +3,6 @@ public import Foundation
 public import Logging
 import NIOCore
 import NIOHTTP1
-public import SluiceManifests
 
 /// Exponential backoff between tries: `initialSeconds`, then doubled each time, never more than `maxSeconds`.
 public struct WebhookBackoff: Sendable, Equatable {

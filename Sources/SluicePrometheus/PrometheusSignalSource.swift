@@ -3,7 +3,6 @@ public import Foundation
 import FoundationNetworking
 #endif
 public import SluiceCore
-public import SluiceManifests
 
 /// Why Prometheus gave no usable data for a signal; gates treat it as no data, never as healthy.
 public struct PrometheusError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -43,7 +42,7 @@ public struct PrometheusSignalSource: SignalSource {
     /// covers the signal. `{artifact}` stays as written without an artifact (and the query then fails).
     public func query(cluster: String, signal: String, artifact: String? = nil) -> String? {
         guard let template = config.queries[signal] ?? config.fallbackQuery else { return nil }
-        return ExecDriverManifest.substitute(template) { name in
+        return Placeholders.substitute(template) { name in
             switch name {
             case "cluster": cluster
             case "signal": signal

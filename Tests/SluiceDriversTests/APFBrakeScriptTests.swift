@@ -4,6 +4,7 @@ import SluiceManifests
 import Testing
 
 @testable import SluiceDrivers
+import SluiceTestSupport
 
 /// The shipped driver's `brake` and `release` steps (`apf-brake.sh`, `flowcontrol.yaml`) against a fake `kubectl`.
 @Suite struct APFBrakeScriptTests {

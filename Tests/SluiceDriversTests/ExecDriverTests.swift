@@ -5,29 +5,6 @@ import SluiceManifests
 import SluiceTestSupport
 import Testing
 
-/// A fresh folder under the system's temporary directory, removed when the value is released.
-final class ScratchFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("sluice-drivers-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    /// The lines of the file `name`, or none when it does not exist.
-    func lines(_ name: String) -> [String] {
-        guard let text = try? String(contentsOfFile: path(name), encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").map(String.init)
-    }
-}
-
 /// Runs real commands through `/bin/sh -c` scripts that record their arguments into a scratch folder.
 @Suite struct ExecDriverTests {
     /// A script that appends one line per call to `$SLUICE_TEST_LOG`: its first word, then each argument in `<>`.

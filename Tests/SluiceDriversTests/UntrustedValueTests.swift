@@ -3,6 +3,7 @@ import SluiceCore
 @testable import SluiceDrivers
 import SluiceManifests
 import Testing
+import SluiceTestSupport
 
 /// The exec driver's second line of defence: a value that could become an option, a path or a second line never
 /// reaches a command, whatever the template, even when it got past the fleet file's checks (a database, a test).

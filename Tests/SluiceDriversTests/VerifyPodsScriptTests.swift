@@ -4,6 +4,7 @@ import SluiceManifests
 import Testing
 
 @testable import SluiceDrivers
+import SluiceTestSupport
 
 /// The image of `Examples/kubectl/daemonset.yaml`, without its tag.
 private let image = "registry.example.com/telemetry-agent"

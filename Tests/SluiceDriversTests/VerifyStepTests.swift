@@ -4,6 +4,7 @@ import SluiceManifests
 import Testing
 
 @testable import SluiceDrivers
+import SluiceTestSupport
 
 /// The exec driver's verify step: run after a batch's apply until it exits 0, its waits on a clock that only pretends.
 @Suite struct VerifyStepTests {

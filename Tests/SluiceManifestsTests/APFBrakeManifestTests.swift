@@ -2,51 +2,10 @@ import Foundation
 import SluiceCore
 import SluiceManifests
 import Testing
+import SluiceTestSupport
 
-/// `spec.apfBrake` in plans and `spec.brake`/`spec.release` in exec driver files.
+/// `spec.apfBrake` in plans (the driver's brake steps are in `ExecDriverManifestTests`).
 @Suite struct APFBrakeManifestTests {
-    /// A driver file with `steps` after its templates; `apply` is the apply template's second word.
-    static func driver(_ steps: String, apply: String = "{nodes}") -> String {
-        """
-        apiVersion: sluice.dev/v1
-        kind: ExecDriver
-        metadata:
-          name: local
-        spec:
-          apply:
-            command: [/bin/true, "\(apply)"]
-          revert:
-            command: [/bin/true, "{nodes}"]
-        \(steps)
-        """
-    }
-
-    @Test func brakeStepsKeepTheirTemplatesWithTheBrakePlaceholders() throws {
-        let folder = try ScratchFolder()
-        let path = try folder.write("driver.yaml", Self.driver("""
-              brake:
-                command: [brake.sh, "{cluster}", "{namespace}/{serviceAccount}", "{shares}"]
-              release:
-                command: [release.sh, "{cluster}", "{artifact}"]
-
-            """))
-        let config = try ExecDriverManifest.load(path)
-        #expect(config.brake == ["brake.sh", "{cluster}", "{namespace}/{serviceAccount}", "{shares}"])
-        #expect(config.release == ["release.sh", "{cluster}", "{artifact}"])
-    }
-
-    @Test("A driver file's brake problems are refused at their line", arguments: [
-        (driver("  brake:\n    command: [brake.sh, \"{cluster}\"]\n"), "command: [brake.sh", "spec.brake",
-         "must also remove it: give both spec.brake and spec.release"),
-        (driver("", apply: "{shares}"), "{shares}", "spec.apply.command[1]", "unknown placeholder {shares}"),
-    ])
-    func badBrakeSteps(text: String, marker: String, field: String, message: String) throws {
-        let folder = try ScratchFolder()
-        let path = try folder.write("driver.yaml", text)
-        let error = manifestError { _ = try ExecDriverManifest.load(path) }
-        expectProblem(error, file: path, line: line(of: marker, in: text), field: field, containing: message)
-    }
-
     /// The shared test plan with `field` (one line, indented) added to its spec.
     static func plan(_ field: String) -> String {
         Manifests.plan(waves: Manifests.canaryWave).replacingOccurrences(of: "  waves:\n", with: "\(field)\n  waves:\n")

@@ -2,6 +2,7 @@ import Foundation
 import SluiceCore
 import SluiceManifests
 import Testing
+import SluiceTestSupport
 
 @Suite struct FleetManifestTests {
     @Test func aValidFleetKeepsClustersInFileOrderWithDefaults() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceManifests
 import Testing
+import SluiceTestSupport
 
 /// Files that are not manifests at all: each gives one whole-file problem, never a crash or a YAML library's dump.
 @Suite struct ManifestFileTests {

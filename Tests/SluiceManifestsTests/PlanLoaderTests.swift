@@ -2,6 +2,7 @@ import Foundation
 import SluiceCore
 import SluiceManifests
 import Testing
+import SluiceTestSupport
 
 /// Valid plans resolved against their fleet and policy, and how the loader finds the fleet and policy files.
 @Suite struct PlanLoaderTests {

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceManifests
 import Testing
+import SluiceTestSupport
 
 /// Plan files with one mistake each: every problem is placed at the plan file, the right line and the field.
 @Suite struct PlanProblemTests {

@@ -2,6 +2,7 @@ import Foundation
 import SluiceCore
 import SluiceManifests
 import Testing
+import SluiceTestSupport
 
 /// Gate policies beyond thresholds: references, persistence, predictions, lags and the circuit breaker.
 @Suite struct PolicyFeatureTests {

@@ -2,6 +2,7 @@ import Foundation
 import SluiceCore
 import SluiceManifests
 import Testing
+import SluiceTestSupport
 
 /// Policies that would gate nothing, judge nothing, or judge a value that cannot occur are refused; gates on signals no
 /// source knows are warned about.
@@ -191,9 +192,8 @@ import Testing
             == true)
     }
 
-    @Test func everySignalWithADefaultQueryOrPredictionDefaultIsKnown() {
+    @Test func everyPredictionDefaultSignalIsKnown() {
         let known = Set(KnownSignals.names)
-        #expect(Set(PrometheusSourceConfig.defaultQueries.keys).isSubset(of: known))
         let prediction = PredictionGate(name: "p")
         #expect(Set([
             prediction.costSignal, prediction.capacitySignal, prediction.usageSignal, prediction.agentNodesSignal,

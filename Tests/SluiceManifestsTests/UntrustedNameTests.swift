@@ -2,6 +2,7 @@ import Foundation
 import SluiceCore
 import SluiceManifests
 import Testing
+import SluiceTestSupport
 
 /// `text` as a double-quoted YAML scalar, so that any name (a newline, a quote) can be written into a fixture.
 func yamlQuoted(_ text: String) -> String {
@@ -156,17 +157,5 @@ let namesThatCouldBeOptionsOrPaths = [
                 #expect(KubernetesName.subdomainProblem(cluster.nodeName(at: index)) == nil)
             }
         }
-    }
-
-    @Test func theKubectlDriverPutsTheContextInOneWordAndNodesAfterDoubleDash() throws {
-        let config = try ExecDriverManifest.load(Self.root + "/Examples/kubectl/driver.yaml")
-        for template in [config.apply, config.revert] {
-            #expect(template.contains("--context={cluster}"))
-            let dash = try #require(template.firstIndex(of: "--"))
-            #expect(template.firstIndex(of: "{nodes}").map { $0 > dash } == true)
-            let options = template.filter { $0.hasPrefix("-") && $0 != "--" }
-            #expect(options.allSatisfy { template.firstIndex(of: $0)! < dash })
-        }
-        _ = try ExecDriverManifest.load(Self.root + "/Examples/local/driver.yaml")
     }
 }

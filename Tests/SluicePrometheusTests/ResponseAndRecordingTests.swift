@@ -78,6 +78,11 @@ struct ResponseAndRecordingTests {
         #expect(config.baseURL == "http://prometheus.monitoring.svc:9090")
     }
 
+    @Test("Every signal with a default query is one the policies know")
+    func defaultQueriesNameKnownSignals() {
+        #expect(Set(PrometheusSourceConfig.defaultQueries.keys).isSubset(of: Set(KnownSignals.names)))
+    }
+
     @Test("A full PrometheusSource file: per-cluster URLs, auth, timeouts, overrides without the defaults")
     func manifestFull() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("prom-\(UUID().uuidString).yaml").path
@@ -158,12 +163,29 @@ struct ResponseAndRecordingTests {
     }
 }
 
-@Suite("sluiced --prometheus")
-struct SluicedPrometheusFlagTests {
-    @Test("--prometheus is a signal source beside a driver, and is refused with --signals or --simulate")
-    func exclusive() throws {
-        _ = try SluicedCommand.parseAsRoot(["--prometheus", "prom.yaml", "--driver-config", "d.yaml"])
-        #expect(throws: (any Error).self) { try SluicedCommand.parseAsRoot(["--prometheus", "p.yaml", "--signals", "s.csv"]) }
-        #expect(throws: (any Error).self) { try SluicedCommand.parseAsRoot(["--prometheus", "p.yaml", "--simulate", "f.yaml"]) }
+@Suite("sluiced's adapter flags: each role filled by exactly one")
+struct SluicedAdapterFlagTests {
+    @Test("A driver and one signal source start; a missing or doubled role is refused, naming the flags", arguments: [
+        (["--prometheus", "p.yaml", "--driver-config", "d.yaml"], nil),
+        (["--signals", "s.csv", "--driver-config", "d.yaml"], nil),
+        (["--simulate", "f.yaml"], nil),
+        (["--driver-config", "d.yaml"],
+         "no signal source: start sluiced with --signals FILE, --prometheus FILE or --simulate FLEET"),
+        (["--signals", "s.csv"], "no driver: start sluiced with --driver-config FILE or --simulate FLEET"),
+        (["--prometheus", "p.yaml", "--signals", "s.csv", "--driver-config", "d.yaml"],
+         "--signals and --prometheus each bring a signal source; keep one of them"),
+        (["--prometheus", "p.yaml", "--simulate", "f.yaml"],
+         "--prometheus and --simulate each bring a signal source; keep one of them"),
+        (["--simulate", "f.yaml", "--driver-config", "d.yaml"],
+         "--driver-config and --simulate each bring a driver; keep one of them"),
+    ] as [([String], String?)])
+    func roles(arguments: [String], refusal: String?) {
+        do {
+            _ = try SluicedCommand.parseAsRoot(arguments)
+            #expect(refusal == nil, "started with \(arguments)")
+        } catch {
+            let message = SluicedCommand.message(for: error)
+            #expect(refusal.map { message.hasPrefix($0) } == true, "\(message)")
+        }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import SluiceCore
 import SluiceSignals
 import Testing
+import SluiceTestSupport
 
 /// A negative value of a signal that can never be negative is a broken recording: no data with its reason, never a
 /// pass, through the source and through a gate.

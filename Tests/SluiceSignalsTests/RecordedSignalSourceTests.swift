@@ -2,6 +2,7 @@ import Foundation
 import SluiceCore
 import SluiceSignals
 import Testing
+import SluiceTestSupport
 
 @Suite struct RecordedSignalSourceTests {
     static let samples = [

@@ -1,34 +1,7 @@
 import Foundation
 import SluiceSignals
 import Testing
-
-/// A fresh folder under the system's temporary directory, removed when the value is released.
-final class ScratchFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("sluice-signals-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    /// Writes `text` as `name` and returns the file's path.
-    func write(_ name: String, _ text: String) throws -> String {
-        try write(name, data: Data(text.utf8))
-    }
-
-    func write(_ name: String, data: Data) throws -> String {
-        let path = path(name)
-        try data.write(to: URL(fileURLWithPath: path))
-        return path
-    }
-}
+import SluiceTestSupport
 
 /// Checks every part of a recording error: the file, the 1-based line (0 for the whole file) and the message.
 func expectError(

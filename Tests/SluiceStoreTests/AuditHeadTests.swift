@@ -2,6 +2,7 @@ import Foundation
 import SluiceCore
 import SluiceStore
 import Testing
+import SluiceTestSupport
 
 /// The event chain's head kept apart from the events (`auditHead`), the operator's anchor, and refusals in the log.
 /// Tampering is done as an intruder would: with `sqlite3` on the database file.

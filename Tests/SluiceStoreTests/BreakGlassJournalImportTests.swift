@@ -1,6 +1,7 @@
 import Foundation
 import SluiceStore
 import Testing
+import SluiceTestSupport
 
 /// Importing the break-glass journal file beside the database: every store open and every daemon pass asks for it,
 /// so what they cost must not grow with the file once it is imported. Shapes are SQL statements, not time.

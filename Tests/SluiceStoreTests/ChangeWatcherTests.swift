@@ -2,6 +2,7 @@ import Foundation
 import SluiceCore
 import SluiceStore
 import Testing
+import SluiceTestSupport
 
 /// `sluice watch` notices commits by any process through one dedicated read-only connection.
 @Suite struct ChangeWatcherTests {

@@ -2,6 +2,7 @@ import Foundation
 import SluiceCore
 import SluiceStore
 import Testing
+import SluiceTestSupport
 
 /// The database as a file shared by processes: two `SluiceStore` values on one path stand for `sluice` and `sluiced`.
 @Suite struct FileDatabaseTests {

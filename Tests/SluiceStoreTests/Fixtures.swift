@@ -1,6 +1,7 @@
 import Foundation
 import SluiceCore
 import SluiceStore
+import SluiceTestSupport
 
 /// Specs and folders shared by the store tests; nothing here is global state, every test makes its own.
 enum Fixtures {
@@ -42,24 +43,6 @@ enum Fixtures {
         }
         return Reconciler.decide(input)
     }
-}
-
-/// A fresh folder under the system's temporary directory, removed when the value is released.
-final class ScratchFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("sluice-store-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
 }
 
 extension RolloutEvent {

@@ -1,38 +1,4 @@
-/// Break-glass settings, as read from a `kind: BreakGlass` file: who may break the glass and how nodes are reached.
-public struct BreakGlassConfig: Sendable, Equatable {
-    /// SHA-256 (hex, lowercase) of the operator's key file's bytes; nil when no key file is accepted.
-    public var keyFileSHA256: String?
-    /// SHA-256 (hex, lowercase) of `SLUICE_BREAK_GLASS_TOKEN`; nil when no token is accepted.
-    public var tokenSHA256: String?
-    /// Argument templates run once per node to revert the artifact; the first is the program. No shell.
-    public var nodeCommand: [String]?
-    /// The etcd v3 JSON gateway of the kill-switch store (`http://127.0.0.1:2379`) and the key prefix.
-    public var killSwitchEndpoint: String?
-    public var killSwitchPrefix: String
-    /// Node reverts running at once.
-    public var parallelism: Int
-    /// Tries per node before its revert counts as failed.
-    public var attempts: Int
-    public var timeoutSeconds: Double
-
-    public init(
-        keyFileSHA256: String? = nil, tokenSHA256: String? = nil, nodeCommand: [String]? = nil,
-        killSwitchEndpoint: String? = nil, killSwitchPrefix: String = "/sluice/killswitch", parallelism: Int = 32,
-        attempts: Int = 3, timeoutSeconds: Double = 30
-    ) {
-        self.keyFileSHA256 = keyFileSHA256
-        self.tokenSHA256 = tokenSHA256
-        self.nodeCommand = nodeCommand
-        self.killSwitchEndpoint = killSwitchEndpoint
-        self.killSwitchPrefix = killSwitchPrefix
-        self.parallelism = parallelism
-        self.attempts = attempts
-        self.timeoutSeconds = timeoutSeconds
-    }
-
-    /// The placeholders a node command may use.
-    public static let placeholders = ["node", "cluster", "artifact", "version", "rollout"]
-}
+public import SluiceManifests
 
 /// Reads `kind: BreakGlass` files.
 public enum BreakGlassManifest {
@@ -56,7 +22,7 @@ public enum BreakGlassManifest {
             }
         }
         if let command = spec?["nodeCommand"] {
-            config.nodeCommand = nodeCommand(command)
+            config.nodeCommand = command.command(placeholders: BreakGlassConfig.placeholders)
         }
         if let killSwitch = spec?["killSwitch"]?.mapping(allowed: ["etcd", "prefix"]) {
             if let endpoint = killSwitch.required("etcd"), let text = endpoint.string() {
@@ -92,21 +58,5 @@ public enum BreakGlassManifest {
             return nil
         }
         return hex
-    }
-
-    static func nodeCommand(_ node: ManifestNode) -> [String]? {
-        guard let arguments = node.mapping(allowed: ["command"])?.required("command")?.sequence() else { return nil }
-        let words = arguments.compactMap { argument -> String? in
-            guard let word = argument.string() else { return nil }
-            for placeholder in ExecDriverManifest.placeholders(in: word)
-            where !BreakGlassConfig.placeholders.contains(placeholder) {
-                argument.fail(
-                    "unknown placeholder {\(placeholder)}; use \(BreakGlassConfig.placeholders.map { "{\($0)}" }.joined(separator: ", "))"
-                )
-            }
-            return word
-        }
-        if words.isEmpty { node.fail("command needs at least a program") }
-        return words.count == arguments.count && !words.isEmpty ? words : nil
     }
 }

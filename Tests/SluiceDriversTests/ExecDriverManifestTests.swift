@@ -1,6 +1,9 @@
 import Foundation
+import SluiceDrivers
 import SluiceManifests
+import SluiceTestSupport
 import Testing
+import SluiceTestSupport
 
 @Suite struct ExecDriverManifestTests {
     @Test func aValidDriverKeepsItsTemplatesAndShellVariables() throws {
@@ -197,5 +200,62 @@ import Testing
 
     @Test func aVerifyStepWithoutACommandIsRefused() throws {
         try expectVerifyProblems("    timeout: 1m", [("timeout: 1m", "command", "is required")])
+    }
+
+    /// A driver file with `steps` after its templates; `apply` is the apply template's second word.
+    static func driver(_ steps: String, apply: String = "{nodes}") -> String {
+        """
+        apiVersion: sluice.dev/v1
+        kind: ExecDriver
+        metadata:
+          name: local
+        spec:
+          apply:
+            command: [/bin/true, "\(apply)"]
+          revert:
+            command: [/bin/true, "{nodes}"]
+        \(steps)
+        """
+    }
+
+    @Test func brakeStepsKeepTheirTemplatesWithTheBrakePlaceholders() throws {
+        let folder = try ScratchFolder()
+        let path = try folder.write("driver.yaml", Self.driver("""
+              brake:
+                command: [brake.sh, "{cluster}", "{namespace}/{serviceAccount}", "{shares}"]
+              release:
+                command: [release.sh, "{cluster}", "{artifact}"]
+
+            """))
+        let config = try ExecDriverManifest.load(path)
+        #expect(config.brake == ["brake.sh", "{cluster}", "{namespace}/{serviceAccount}", "{shares}"])
+        #expect(config.release == ["release.sh", "{cluster}", "{artifact}"])
+    }
+
+    @Test("A driver file's brake problems are refused at their line", arguments: [
+        (driver("  brake:\n    command: [brake.sh, \"{cluster}\"]\n"), "command: [brake.sh", "spec.brake",
+         "must also remove it: give both spec.brake and spec.release"),
+        (driver("", apply: "{shares}"), "{shares}", "spec.apply.command[1]", "unknown placeholder {shares}"),
+    ])
+    func badBrakeSteps(text: String, marker: String, field: String, message: String) throws {
+        let folder = try ScratchFolder()
+        let path = try folder.write("driver.yaml", text)
+        let error = manifestError { _ = try ExecDriverManifest.load(path) }
+        expectProblem(error, file: path, line: line(of: marker, in: text), field: field, containing: message)
+    }
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    @Test func theKubectlDriverPutsTheContextInOneWordAndNodesAfterDoubleDash() throws {
+        let config = try ExecDriverManifest.load(Self.root + "/Examples/kubectl/driver.yaml")
+        for template in [config.apply, config.revert] {
+            #expect(template.contains("--context={cluster}"))
+            let dash = try #require(template.firstIndex(of: "--"))
+            #expect(template.firstIndex(of: "{nodes}").map { $0 > dash } == true)
+            let options = template.filter { $0.hasPrefix("-") && $0 != "--" }
+            #expect(options.allSatisfy { template.firstIndex(of: $0)! < dash })
+        }
+        _ = try ExecDriverManifest.load(Self.root + "/Examples/local/driver.yaml")
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import SluiceManifests
+import SluiceNotify
 import Testing
+import SluiceTestSupport
 
 @Suite struct NotifierManifestTests {
     /// The lines above a file's `spec` fields.
