@@ -69,8 +69,8 @@ struct Explain: AsyncParsableCommand {
         _ record: RolloutRecord, evaluations: [GateEvaluation], breakGlass: BreakGlassState? = nil
     ) -> Explanation {
         let view = RolloutView(record, pendingRequests: [], now: 0, breakGlass: breakGlass)
-        var latest: [String: GateEvaluation] = [:]
-        for evaluation in evaluations { latest[GateRound.key(gate: evaluation.gate, cluster: evaluation.cluster)] = evaluation }
+        var latest: [GateOnCluster: GateEvaluation] = [:]
+        for evaluation in evaluations { latest[evaluation.subject] = evaluation }
         let order: [GateEvaluation.Verdict: Int] = [.breach: 0, .noData: 1, .pass: 2]
         var worstOfCluster: [String: Int] = [:]
         for evaluation in latest.values {
@@ -81,7 +81,7 @@ struct Explain: AsyncParsableCommand {
             return (fleet, worstOfCluster[evaluation.cluster]!, evaluation.cluster, order[evaluation.verdict]!, evaluation.gate)
         }
         let gates = latest.values.sorted { rank($0) < rank($1) }.map { evaluation in
-            let track = record.status.gateTracks[GateRound.key(gate: evaluation.gate, cluster: evaluation.cluster)]
+            let track = record.status.gateTracks[evaluation.subject]
             let unit = ValueUnit(gate: evaluation.gate, in: record.spec.policy)
             return Explanation.Gate(
                 gate: evaluation.gate, cluster: evaluation.cluster,

@@ -4,15 +4,20 @@ import SluiceStore
 /// A rollout as `get` shows it: per wave and cluster progress, in words and numbers.
 struct RolloutView: Codable, Equatable {
     struct Wave: Codable, Equatable {
+        /// Where the rollout stands with a wave.
+        enum State: String, Codable, Equatable {
+            case complete, current, waiting
+        }
+
         var name: String
         var approval: String
-        var state: String
+        var state: State
         var clusters: [Cluster]
     }
 
     struct Cluster: Codable, Equatable {
         var name: String
-        var state: String
+        var state: ClusterState
         var batch: String
         /// Nodes the batches confirmed applied cover.
         var nodesDone: Int
@@ -70,7 +75,8 @@ struct RolloutView: Codable, Equatable {
                 nodesReverted: $0.nodesReverted, nodesFailed: $0.nodesFailed)
         }
         waves = record.spec.waves.enumerated().map { index, wave in
-            let state = index < status.currentWave ? "complete" : index == status.currentWave ? "current" : "waiting"
+            let state: Wave.State =
+                index < status.currentWave ? .complete : index == status.currentWave ? .current : .waiting
             return Wave(
                 name: wave.name, approval: wave.approval.rawValue, state: state,
                 clusters: wave.clusters.map { spec in
@@ -89,10 +95,9 @@ struct RolloutView: Codable, Equatable {
         let done = spec.batches(as: progress).nodesApplied(batches: progress.appliedBatches)
         let carrying = breakGlass?.nodesCarrying(spec.cluster, applied: done) ?? done
         let glass = breakGlass?.result(for: spec.name)
-        var state = progress.state.rawValue
+        var state = ClusterState.progress(progress.state)
         if let glass {
-            state = glass.failed.isEmpty && carrying == 0
-                ? "revertedByBreakGlass" : "breakGlassFailed(\(glass.failed.count) nodes)"
+            state = glass.failed.isEmpty && carrying == 0 ? .revertedByBreakGlass : .breakGlassFailed(nodes: glass.failed.count)
         }
         return Cluster(
             name: spec.name, state: state, batch: "\(progress.appliedBatches)/\(progress.totalBatches)",
@@ -124,7 +129,7 @@ struct RolloutView: Codable, Equatable {
         let rows = waves.flatMap { wave in
             wave.clusters.map { cluster in
                 [
-                    "\(wave.name) (\(wave.state))", cluster.name, cluster.state, cluster.batch,
+                    "\(wave.name) (\(wave.state.rawValue))", cluster.name, cluster.state.text, cluster.batch,
                     "\(cluster.nodesCarrying)/\(cluster.nodes)", short(cluster.bakeRemainingSeconds),
                 ] + (apfBrake == nil ? [] : [cluster.apfBrake?.rawValue ?? "-"])
             }
@@ -132,5 +137,43 @@ struct RolloutView: Codable, Equatable {
         let header = ["WAVE", "CLUSTER", "STATE", "BATCH", "NODES WITH CHANGE", "BAKE LEFT"]
         lines.append(table(header + (apfBrake == nil ? [] : ["APF BRAKE"]), rows))
         return lines.joined(separator: "\n")
+    }
+}
+
+/// A cluster's state as the views show it: the controller's, unless break-glass reverted the cluster node-direct.
+///
+/// Written as one word in text and JSON (`baking`, `revertedByBreakGlass`, `breakGlassFailed(3 nodes)`).
+enum ClusterState: Equatable, Codable {
+    case progress(ClusterProgress.State)
+    /// Break-glass reverted every node that had the change.
+    case revertedByBreakGlass
+    /// Break-glass could not revert `nodes` nodes: they may still run the change.
+    case breakGlassFailed(nodes: Int)
+
+    var text: String {
+        switch self {
+        case .progress(let state): state.rawValue
+        case .revertedByBreakGlass: "revertedByBreakGlass"
+        case .breakGlassFailed(let nodes): "breakGlassFailed(\(nodes) nodes)"
+        }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        if let state = ClusterProgress.State(rawValue: text) {
+            self = .progress(state)
+        } else if text == "revertedByBreakGlass" {
+            self = .revertedByBreakGlass
+        } else if text.hasPrefix("breakGlassFailed("), let nodes = Int(text.dropFirst(17).prefix { $0.isNumber }) {
+            self = .breakGlassFailed(nodes: nodes)
+        } else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a cluster state"))
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
     }
 }

@@ -100,7 +100,7 @@ struct Watch: AsyncParsableCommand {
                         FileHandle.standardOutput.write(Data((text + "\n").utf8))
                     }
                     lastLine = line
-                    let reverting = model.rollout.waves.contains { $0.clusters.contains { $0.state == "reverting" } }
+                    let reverting = model.rollout.waves.contains { $0.clusters.contains { $0.state == .progress(.reverting) } }
                     let phase = model.rollout.phase
                     if let outcome = Outcome.of(phase, reverting: reverting, exitOnHalt: exitOnHalt) {
                         if let screen {

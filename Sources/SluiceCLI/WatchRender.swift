@@ -76,7 +76,7 @@ enum WatchRender {
         for wave in view.waves {
             for cluster in wave.clusters {
                 rows.append([
-                    "  " + cluster.name, cluster.state, bar(cluster.nodesDone, of: cluster.nodes),
+                    "  " + cluster.name, cluster.state.text, bar(cluster.nodesDone, of: cluster.nodes),
                     "\(cluster.nodesDone)/\(cluster.nodes)", cluster.batch, short(cluster.bakeRemainingSeconds),
                 ])
             }
@@ -85,7 +85,7 @@ enum WatchRender {
         lines.append(style.dim(clusterLines.removeFirst()))
         for wave in view.waves {
             let approval = wave.approval == "manual" ? ", manual approval" : ""
-            lines.append(style.bold("\(wave.name)") + style.dim(" (\(wave.state)\(approval))"))
+            lines.append(style.bold("\(wave.name)") + style.dim(" (\(wave.state.rawValue)\(approval))"))
             for cluster in wave.clusters {
                 lines.append(paintState(clusterLines.removeFirst(), state: cluster.state, style: style))
             }
@@ -136,12 +136,12 @@ enum WatchRender {
         }
     }
 
-    static func paintState(_ text: String, state: String, style: Style) -> String {
+    static func paintState(_ text: String, state: ClusterState, style: Style) -> String {
         switch state {
-        case "done": style.green(text)
-        case "applying", "baking": style.cyan(text)
-        case "reverting", "reverted": style.red(text)
-        default: text
+        case .progress(.done): style.green(text)
+        case .progress(.applying), .progress(.baking): style.cyan(text)
+        case .progress(.reverting), .progress(.reverted), .breakGlassFailed: style.red(text)
+        case .progress(.pending), .revertedByBreakGlass: text
         }
     }
 

@@ -101,7 +101,7 @@ struct WatchModel: Codable, Equatable {
         elapsedSeconds = span.map { max(0, end - $0.first) }
         let all = rollout.waves.flatMap(\.clusters)
         clusters = all.count
-        clustersDone = all.filter { $0.state == ClusterProgress.State.done.rawValue }.count
+        clustersDone = all.filter { $0.state == .progress(.done) }.count
         nodes = all.reduce(0) { $0 + $1.nodes }
         nodesDone = all.reduce(0) { $0 + $1.nodesCarrying }
         next = input.breakGlass.map { Self.next(fencedBy: $0, rollout: record.spec.name) }

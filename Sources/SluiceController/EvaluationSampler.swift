@@ -8,7 +8,7 @@ import Synchronization
 final class EvaluationSampler: Sendable {
     let intervalSeconds: Double
     /// The last stored verdict per rollout, then per gate and cluster.
-    private let last = Mutex<[String: [String: (verdict: GateEvaluation.Verdict, at: Double)]]>([:])
+    private let last = Mutex<[String: [GateOnCluster: (verdict: GateEvaluation.Verdict, at: Double)]]>([:])
 
     init(intervalSeconds: Double) {
         self.intervalSeconds = intervalSeconds
@@ -26,7 +26,7 @@ final class EvaluationSampler: Sendable {
     func sample(_ evaluations: [GateEvaluation], rollout: String) -> [GateEvaluation] {
         last.withLock { last in
             evaluations.filter { evaluation in
-                let key = GateRound.key(gate: evaluation.gate, cluster: evaluation.cluster)
+                let key = evaluation.subject
                 if let previous = last[rollout]?[key], previous.verdict == evaluation.verdict,
                     evaluation.at - previous.at < intervalSeconds
                 {

@@ -20,8 +20,7 @@ public struct GateRound: Sendable {
     /// Clusters not reached yet whose signals are the reference of `untouched` comparisons.
     public var untouched: [String]
     public var signals: [String: ClusterSignals]
-    /// Baselines by ``GateRound/key(gate:cluster:)``.
-    public var baselines: [String: Double]
+    public var baselines: [GateOnCluster: Double]
     public var costSamples: [String: CostSample]
     public var now: Double
 
@@ -35,8 +34,6 @@ public struct GateRound: Sendable {
         /// projection fits.
         public var probes: [String: Int] = [:]
     }
-
-    public static func key(gate: String, cluster: String) -> String { "\(gate)|\(cluster)" }
 
     func signals(of cluster: String) -> ClusterSignals {
         signals[cluster] ?? ClusterSignals(
@@ -60,7 +57,7 @@ public struct GateRound: Sendable {
             for cluster in subjects {
                 let reference: Measurement? = switch gate.comparison {
                 case .absolute: nil
-                case .baseline: baselines[Self.key(gate: gate.name, cluster: cluster)].map(Measurement.value)
+                case .baseline: baselines[GateOnCluster(gate: gate.name, cluster: cluster)].map(Measurement.value)
                 case .untouched: untouchedMedians[gate.name]
                 }
                 result.evaluations.append(GateEvaluator.judge(
@@ -209,10 +206,10 @@ public struct GateRound: Sendable {
     }
 
     /// The current values of the baseline-compared gates for a cluster about to start.
-    public func baselines(for cluster: String) -> [String: Double] {
-        var values: [String: Double] = [:]
+    public func baselines(for cluster: String) -> [GateOnCluster: Double] {
+        var values: [GateOnCluster: Double] = [:]
         for gate in policy.gates where gate.comparison == .baseline {
-            if let value = measure(gate, cluster: cluster).value { values[Self.key(gate: gate.name, cluster: cluster)] = value }
+            if let value = measure(gate, cluster: cluster).value { values[GateOnCluster(gate: gate.name, cluster: cluster)] = value }
         }
         return values
     }

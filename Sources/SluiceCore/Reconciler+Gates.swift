@@ -43,7 +43,7 @@ extension Pass {
         var counted: [CountedBreach] = []
         for evaluation in evaluations {
             let rule = rules[evaluation.gate] ?? GateRule()
-            let key = GateRound.key(gate: evaluation.gate, cluster: evaluation.cluster)
+            let key = evaluation.subject
             let passes = evaluation.verdict == .pass || (evaluation.verdict == .noData && rule.onNoData == .inconclusive)
             var track = status.gateTracks[key]
             if passes {

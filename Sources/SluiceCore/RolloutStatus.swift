@@ -86,12 +86,12 @@ public struct RolloutStatus: Sendable, Equatable, Codable {
     /// The last request generation the controller has acted on.
     public var observedGeneration: Int
     public var updatedAt: Double
-    /// Each baseline-compared gate's value in a cluster just before the rollout touched it, by gate|cluster.
-    public var baselines: [String: Double] = [:]
+    /// Each baseline-compared gate's value in a cluster just before the rollout touched it.
+    public var baselines: [GateOnCluster: Double] = [:]
     /// What the change cost per node in each cluster measured so far: the prediction's cost model.
     public var costSamples: [String: CostSample] = [:]
-    /// Gates that are not passing (or just recovered), by gate|cluster; a passing gate has no entry.
-    public var gateTracks: [String: GateTrack] = [:]
+    /// Gates that are not passing (or just recovered); a passing gate has no entry.
+    public var gateTracks: [GateOnCluster: GateTrack] = [:]
 
     /// The status of a rollout that has not started.
     public init(spec: RolloutSpec, now: Double) {

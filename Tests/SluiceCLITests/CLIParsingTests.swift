@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Testing
 @testable import SluiceCLI
 import FleetSimulator
@@ -64,6 +65,16 @@ struct CLIParsingTests {
         #expect(view.rendered.contains("5m"))
     }
 
+    @Test("A cluster's state is one word in JSON, the same words as before it was typed, and reads back", arguments: [
+        (ClusterState.progress(.baking), "baking"), (.revertedByBreakGlass, "revertedByBreakGlass"),
+        (.breakGlassFailed(nodes: 3), "breakGlassFailed(3 nodes)"),
+    ])
+    func clusterStateWords(state: ClusterState, word: String) throws {
+        let json = try JSONEncoder().encode([state])
+        #expect(String(decoding: json, as: UTF8.self) == "[\"\(word)\"]")
+        #expect(try JSONDecoder().decode([ClusterState].self, from: json) == [state])
+    }
+
     @Test("After break-glass the view shows the nodes as it left them, the fence, and who broke the glass and why")
     func viewAfterBreakGlass() throws {
         let fleet = Fleet(name: "f", clusters: [FleetCluster(name: "a", nodeCount: 40), FleetCluster(name: "b", nodeCount: 10)])
@@ -90,10 +101,10 @@ struct CLIParsingTests {
         let a = view.waves[0].clusters[0]
         #expect(a.nodesDone == 40)
         #expect(a.nodesCarrying == 3)
-        #expect(a.state == "breakGlassFailed(3 nodes)")
+        #expect(a.state == .breakGlassFailed(nodes: 3) && a.state.text == "breakGlassFailed(3 nodes)")
         #expect(a.bakeRemainingSeconds == nil)
         #expect(view.waves[0].clusters[1].nodesCarrying == 0)
-        #expect(view.waves[0].clusters[1].state == "pending")
+        #expect(view.waves[0].clusters[1].state == .progress(.pending))
         #expect(view.breakGlass == RolloutView.BreakGlass(
             fencedAt: "2027-01-15T08:00:00Z", actor: "ana", reason: "apiservers saturated", runs: 1, nodesReverted: 37,
             nodesFailed: 3))
@@ -126,7 +137,7 @@ struct ExplainTests {
         var status = RolloutStatus(spec: spec, now: 0)
         status.phase = .halted
         status.message = "halted by gate 'errors' on a"
-        status.gateTracks["errors|a"] = GateTrack(failing: 2, since: 30, counted: true)
+        status.gateTracks[GateOnCluster(gate: "errors", cluster: "a")] = GateTrack(failing: 2, since: 30, counted: true)
         status.costSamples["a"] = CostSample(pods: 1200, costPerNode: 0.5)
         let record = RolloutRecord(spec: spec, status: status, generation: 0, planPath: "p", submittedAt: 0, submittedBy: "x")
         let evaluations = [

@@ -24,7 +24,7 @@ struct GateTests {
         harness.now = 150
         harness.pass()
         #expect(harness.status.phase == .halted)
-        #expect(harness.status.gateTracks["errors|staging"]?.failing == 3)
+        #expect(harness.status.gateTracks[GateOnCluster(gate: "errors", cluster: "staging")]?.failing == 3)
     }
 
     @Test("Persistence by duration")
@@ -113,7 +113,7 @@ struct GateTests {
         var latency = 0.2
         harness.signalValues = { _, _ in ["latency": latency] }
         harness.pass()
-        #expect(harness.status.baselines["latency|staging"] == 0.2)
+        #expect(harness.status.baselines[GateOnCluster(gate: "latency", cluster: "staging")] == 0.2)
         latency = 0.35
         harness.now = 30
         harness.pass()
