@@ -180,49 +180,17 @@ public struct BreakGlassOperation: Sendable {
         intent.reason = reason
         intent.actor = actor
         intent.host = host
-        var store = store
-        var records = [intent]
-        // Every record of the run goes to the journal file through one writer, synced at the intent, every
-        // `journalSyncSeconds` while nodes finish, and at the end: a run's results cost a few syncs, not one a node.
-        var writer: BreakGlassJournalWriter?
-        do {
-            guard let journal else { throw BreakGlassChannelError("no journal file") }
-            let opened = try BreakGlassJournalWriter(path: journal.path)
-            try opened.append(intent)
-            try opened.sync()
-            writer = opened
-        } catch {
-            guard store != nil else {
-                throw BreakGlassChannelError("cannot write the break-glass journal \(journal?.path ?? "-"): \(error)")
-            }
-        }
+        let kept = try RunRecords(intent: intent, journal: journal, syncSeconds: journalSyncSeconds, hasStore: store != nil)
         // Fence at once, before any node is touched, so a daemon mid-batch stops at its next driver call.
+        var store = store
         if let current = store {
             do { try current.importBreakGlass([intent]) } catch { store = nil }
         }
-        // Whether the journal file holds every record of the run, durably.
-        var journalComplete = writer != nil
-        var lastSync = ContinuousClock.now
-        func keep(_ record: BreakGlassJournalRecord, sync: Bool) {
-            records.append(record)
-            guard let writer, journalComplete else { return }
-            do {
-                try writer.append(record)
-                if sync {
-                    try writer.sync()
-                    lastSync = .now
-                }
-            } catch {
-                journalComplete = false
-            }
-        }
-
         let calls = calls(for: targets)
         let total = calls.reduce(0) { $0 + $1.nodeIndices.count }
         var done = 0
         var failedCount = 0
         var results: [BreakGlassNodeResult] = []
-        let syncInterval = Duration.seconds(journalSyncSeconds)
         await fanOut(calls, rollout: rollout, artifact: artifact, reason: reason, runID: runID) { call, attempt, result in
             let at = now()
             let channelName = channels[call.channel].name
@@ -231,12 +199,12 @@ public struct BreakGlassOperation: Sendable {
                 case .success(let detail): ("reverted", detail, nil)
                 case .failure(let failure): ("failed", failure.description, failure.description)
                 }
-            let due = ContinuousClock.now - lastSync >= syncInterval
+            let due = kept.syncDue
             for (position, node) in call.nodeNames.enumerated() {
                 let record = BreakGlassJournalRecord.node(
                     runID: runID, rollout: rollout, at: at, cluster: call.cluster, node: node, channel: channelName,
                     state: state, attempts: attempt, detail: detail)
-                keep(record, sync: due && position == call.nodeNames.count - 1)
+                kept.keep(record, sync: due && position == call.nodeNames.count - 1)
                 results.append(
                     BreakGlassNodeResult(
                         runID: runID, cluster: call.cluster, node: node, channel: channelName, state: state,
@@ -247,22 +215,16 @@ public struct BreakGlassOperation: Sendable {
             await progress(
                 BreakGlassProgress(
                     nodesDone: done, nodesTotal: total, failed: failedCount, cluster: call.cluster,
-                    channel: channelName,
-                    nodes: call.nodeNames, error: error))
+                    channel: channelName, nodes: call.nodeNames, error: error))
         }
         results.sort { ($0.cluster, $0.node, $0.channel) < ($1.cluster, $1.node, $1.channel) }
         var report = BreakGlassReport(runID: runID, rollout: rollout, results: results, recordedInDatabase: false)
         var finished = BreakGlassJournalRecord(type: .finished, runID: runID, rollout: rollout, at: now())
         finished.outcome = targets.isEmpty ? "no node had the artifact applied; nothing to revert" : report.outcome
         // Every node's result is on disk before the run says it is done.
-        keep(finished, sync: true)
+        kept.keep(finished, sync: true)
         if let store {
-            do {
-                // When the file has it all, importing from it also moves the database's mark past this run's lines.
-                let imported = journalComplete ? try store.importBreakGlassJournal().linesRead > 0 : false
-                if !imported { try store.importBreakGlass(records) }
-                report.recordedInDatabase = true
-            } catch {}
+            report.recordedInDatabase = kept.importAll(into: store)
         }
         return report
     }
@@ -350,5 +312,67 @@ final class CallQueue: Sendable {
     func next() -> BreakGlassOperation.Call? {
         let index = taken.add(1, ordering: .relaxed).oldValue
         return index < calls.count ? calls[index] : nil
+    }
+}
+
+/// Where one run's records go: the journal file through one writer, synced at the intent, every `syncSeconds` while
+/// nodes finish, and at the end (a run's results cost a few syncs, not one a node); and a copy for the database.
+///
+/// Used from one task at a time (the run and its fan-out's intake), never concurrently.
+final class RunRecords {
+    private(set) var records: [BreakGlassJournalRecord]
+    private let writer: BreakGlassJournalWriter?
+    /// Whether the journal file holds every record of the run, durably.
+    private(set) var journalComplete: Bool
+    private var lastSync = ContinuousClock.now
+    private let syncInterval: Duration
+
+    /// Writes and syncs `intent`. Throws when neither the journal file nor a database (`hasStore`) can keep it.
+    init(intent: BreakGlassJournalRecord, journal: BreakGlassJournal?, syncSeconds: Double, hasStore: Bool) throws {
+        records = [intent]
+        syncInterval = .seconds(syncSeconds)
+        do {
+            guard let journal else { throw BreakGlassChannelError("no journal file") }
+            let opened = try BreakGlassJournalWriter(path: journal.path)
+            try opened.append(intent)
+            try opened.sync()
+            writer = opened
+        } catch {
+            guard hasStore else {
+                throw BreakGlassChannelError("cannot write the break-glass journal \(journal?.path ?? "-"): \(error)")
+            }
+            writer = nil
+        }
+        journalComplete = writer != nil
+    }
+
+    /// Whether the last sync is older than the interval.
+    var syncDue: Bool { ContinuousClock.now - lastSync >= syncInterval }
+
+    /// Keeps `record`, appended to the journal file and synced with it when `sync`.
+    func keep(_ record: BreakGlassJournalRecord, sync: Bool) {
+        records.append(record)
+        guard let writer, journalComplete else { return }
+        do {
+            try writer.append(record)
+            if sync {
+                try writer.sync()
+                lastSync = .now
+            }
+        } catch {
+            journalComplete = false
+        }
+    }
+
+    /// Imports the run into `store`: from the journal file when it has it all (which also moves the database's mark
+    /// past this run's lines), else from the records kept here. Whether the database has the run.
+    func importAll(into store: SluiceStore) -> Bool {
+        do {
+            let imported = journalComplete ? try store.importBreakGlassJournal().linesRead > 0 : false
+            if !imported { try store.importBreakGlass(records) }
+            return true
+        } catch {
+            return false
+        }
     }
 }

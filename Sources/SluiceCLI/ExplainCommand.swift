@@ -20,7 +20,7 @@ struct Explain: AsyncParsableCommand {
             var at: String
             /// Its virtual time, when the daemon runs in virtual time.
             var virtualSeconds: Double?
-            var verdict: String
+            var verdict: GateEvaluation.Verdict
             var observed: Double?
             /// What `observed` and the bound measure: share (a fraction), seconds, perSecond, timesReference, count.
             var unit: ValueUnit
@@ -86,7 +86,7 @@ struct Explain: AsyncParsableCommand {
             return Explanation.Gate(
                 gate: evaluation.gate, cluster: evaluation.cluster,
                 at: ControllerTime.format(evaluation.wallTime ?? evaluation.at),
-                virtualSeconds: ControllerTime.virtualTime(evaluation.at), verdict: evaluation.verdict.rawValue,
+                virtualSeconds: ControllerTime.virtualTime(evaluation.at), verdict: evaluation.verdict,
                 observed: evaluation.observed, unit: unit, bound: unit.format(evaluation.bound),
                 reason: evaluation.reason, failing: track?.failing, failingSince: track.map { ControllerTime.format($0.since) },
                 counted: track?.counted)
@@ -119,7 +119,7 @@ struct Explain: AsyncParsableCommand {
                     let failing = gate.failing.map { "\($0)x" + (gate.counted == true ? " (counted)" : "") } ?? "-"
                     let first = index == 0 || explanation.gates[index - 1].cluster != gate.cluster
                     return [
-                        first ? gate.cluster : "", gate.gate, gate.verdict, gate.observed.map(gate.unit.format) ?? "-",
+                        first ? gate.cluster : "", gate.gate, gate.verdict.rawValue, gate.observed.map(gate.unit.format) ?? "-",
                         gate.bound, failing, gate.reason,
                     ]
                 }))

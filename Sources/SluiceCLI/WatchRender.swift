@@ -35,11 +35,9 @@ enum WatchRender {
     }
 
     static func gateSummary(_ gates: [WatchModel.GateRow]) -> String {
-        let counts = ["pass", "breach", "noData", "none"].compactMap { verdict -> String? in
+        let counts = WatchModel.ShownVerdict.allCases.compactMap { verdict -> String? in
             let count = gates.filter { $0.verdict == verdict }.count
-            guard count > 0 else { return nil }
-            let word = ["noData": "no data", "none": "not evaluated"][verdict] ?? verdict
-            return "\(count) \(word)"
+            return count > 0 ? "\(count) \(verdict.words)" : nil
         }
         return counts.isEmpty ? "none" : counts.joined(separator: ", ")
     }
@@ -54,12 +52,16 @@ enum WatchRender {
 
     /// The full frame, one string per screen line.
     static func screen(_ model: WatchModel, style: Style) -> [String] {
+        header(model, style: style) + [""] + clusterTable(model.rollout, style: style) + [""]
+            + gateTable(model.gates, style: style) + [""] + eventLines(model.events, style: style)
+    }
+
+    /// The rollout, its phase and clocks, banners, what comes next, and the progress in numbers.
+    static func header(_ model: WatchModel, style: Style) -> [String] {
         let view = model.rollout
-        var lines: [String] = []
         let elapsed = model.elapsedSeconds.map { "elapsed \(DurationText.format($0))" } ?? "not started"
         let virtual = model.virtualSeconds.map { style.dim("  virtual clock \(ControllerTime.format($0))") } ?? ""
-        lines.append(
-            "\(style.bold(view.name))  \(view.artifact)  \(phase(view.phase, style: style))  \(elapsed)\(virtual)")
+        var lines = ["\(style.bold(view.name))  \(view.artifact)  \(phase(view.phase, style: style))  \(elapsed)\(virtual)"]
         for banner in model.banners { lines.append(style.banner(" ! " + bannerText(banner) + " ")) }
         var next = "Next:     \(model.next.text)"
         if let seconds = model.next.inSeconds { next += ", in \(DurationText.format(seconds))" }
@@ -69,9 +71,11 @@ enum WatchRender {
             lines.append(style.yellow("Pending:  \(view.pendingRequests.joined(separator: ", ")) (sluiced has not acted on it yet)"))
         }
         lines.append("Progress: \(model.clustersDone)/\(model.clusters) clusters, \(model.nodesDone)/\(model.nodes) nodes")
-        lines.append("")
+        return lines
+    }
 
-        // Clusters in columns shared across waves; each wave is a heading line above its clusters.
+    /// Clusters in columns shared across waves; each wave is a heading line above its clusters.
+    static func clusterTable(_ view: RolloutView, style: Style) -> [String] {
         var rows: [[String]] = [["  CLUSTER", "STATE", "NODES", "", "BATCH", "BAKE LEFT"]]
         for wave in view.waves {
             for cluster in wave.clusters {
@@ -82,7 +86,7 @@ enum WatchRender {
             }
         }
         var clusterLines = columns(rows)[...]
-        lines.append(style.dim(clusterLines.removeFirst()))
+        var lines = [style.dim(clusterLines.removeFirst())]
         for wave in view.waves {
             let approval = wave.approval == "manual" ? ", manual approval" : ""
             lines.append(style.bold("\(wave.name)") + style.dim(" (\(wave.state.rawValue)\(approval))"))
@@ -90,40 +94,42 @@ enum WatchRender {
                 lines.append(paintState(clusterLines.removeFirst(), state: cluster.state, style: style))
             }
         }
-        lines.append("")
+        return lines
+    }
 
-        // When each gate was last evaluated: values from an old pass (a wave waiting for approval) are not news.
-        var gateRows: [[String]] = [["GATE", "CLUSTER", "VALUE", "THRESHOLD", "RECENT", "VERDICT", "AT"]]
-        for gate in model.gates {
-            gateRows.append([
+    /// Each gate's latest verdict, coloured, with when it was last evaluated: values from an old pass (a wave
+    /// waiting for approval) are not news.
+    static func gateTable(_ gates: [WatchModel.GateRow], style: Style) -> [String] {
+        var rows: [[String]] = [["GATE", "CLUSTER", "VALUE", "THRESHOLD", "RECENT", "VERDICT", "AT"]]
+        for gate in gates {
+            rows.append([
                 gate.gate, gate.cluster ?? "-", gate.observed.map(gate.unit.format) ?? "no data", gate.bound,
-                sparkline(gate.history, threshold: gate.threshold), gate.verdict, gate.at ?? "-",
+                sparkline(gate.history, threshold: gate.threshold), gate.verdict.rawValue, gate.at ?? "-",
             ])
         }
-        for (index, text) in columns(gateRows).enumerated() {
-            if index == 0 {
-                lines.append(style.dim(text))
-                continue
+        let lines = columns(rows)
+        return [style.dim(lines[0])]
+            + zip(gates, lines.dropFirst()).map { gate, text in
+                switch gate.verdict {
+                case .pass: style.green(text)
+                case .breach: style.red(text)
+                case .noData: style.yellow(text)
+                case .notEvaluated: style.dim(text)
+                }
             }
-            switch model.gates[index - 1].verdict {
-            case "pass": lines.append(style.green(text))
-            case "breach": lines.append(style.red(text))
-            case "noData": lines.append(style.yellow(text))
-            default: lines.append(style.dim(text))
-            }
-        }
-        lines.append("")
-        lines.append(style.dim("LAST EVENTS"))
-        let times = model.events.map(\.shownTime)
+    }
+
+    /// The newest events, in aligned columns.
+    static func eventLines(_ events: [EventRow], style: Style) -> [String] {
+        let times = events.map(\.shownTime)
         let timeWidth = times.map(\.count).max() ?? 0
-        let actorWidth = model.events.map(\.actor.count).max() ?? 0
-        let verbWidth = model.events.map(\.verb.count).max() ?? 0
-        for (event, time) in zip(model.events, times) {
-            lines.append(
+        let actorWidth = events.map(\.actor.count).max() ?? 0
+        let verbWidth = events.map(\.verb.count).max() ?? 0
+        return [style.dim("LAST EVENTS")]
+            + zip(events, times).map { event, time in
                 pad(time, timeWidth) + "  " + pad(event.actor, actorWidth) + "  "
-                    + style.cyan(pad(event.verb, verbWidth)) + "  " + event.message)
-        }
-        return lines
+                    + style.cyan(pad(event.verb, verbWidth)) + "  " + event.message
+            }
     }
 
     static func phase(_ phase: RolloutPhase, style: Style) -> String {

@@ -49,10 +49,33 @@ struct WatchModel: Codable, Equatable {
         var inSeconds: Double?
     }
 
+    /// A gate's latest verdict in the watch, or that it was not evaluated yet (`none` in JSON).
+    enum ShownVerdict: String, Codable, Equatable, CaseIterable {
+        case pass, breach, noData
+        case notEvaluated = "none"
+
+        init(_ verdict: GateEvaluation.Verdict) {
+            switch verdict {
+            case .pass: self = .pass
+            case .breach: self = .breach
+            case .noData: self = .noData
+            }
+        }
+
+        /// In a sentence: `no data`, `not evaluated`.
+        var words: String {
+            switch self {
+            case .pass, .breach: rawValue
+            case .noData: "no data"
+            case .notEvaluated: "not evaluated"
+            }
+        }
+    }
+
     struct GateRow: Codable, Equatable {
         var gate: String
         var cluster: String?
-        var verdict: String
+        var verdict: ShownVerdict
         var observed: Double?
         /// What `observed` and `threshold` measure.
         var unit: ValueUnit
@@ -188,7 +211,7 @@ struct WatchModel: Codable, Equatable {
             let unit = ValueUnit(gate: gate)
             guard let latestAt = mine.last?.at else {
                 return GateRow(
-                    gate: gate.name, cluster: nil, verdict: "none", observed: nil, unit: unit, bound: unit.format(gate.bound),
+                    gate: gate.name, cluster: nil, verdict: .notEvaluated, observed: nil, unit: unit, bound: unit.format(gate.bound),
                     at: nil, history: [], threshold: gate.bound.threshold, reason: "not evaluated yet")
             }
             // The worst cluster at the latest pass: breach, then no data, then the value nearest its threshold.
@@ -207,7 +230,7 @@ struct WatchModel: Codable, Equatable {
             }!
             let history = mine.filter { $0.cluster == shown.cluster }.suffix(historyLength).map(\.observed)
             return GateRow(
-                gate: gate.name, cluster: shown.cluster, verdict: shown.verdict.rawValue, observed: shown.observed,
+                gate: gate.name, cluster: shown.cluster, verdict: ShownVerdict(shown.verdict), observed: shown.observed,
                 unit: unit, bound: unit.format(gate.bound), at: ControllerTime.format(shown.wallTime ?? shown.at), history: Array(history),
                 threshold: gate.bound.threshold, reason: shown.reason)
         }

@@ -113,80 +113,84 @@ extension SluiceStore {
     static func importBreakGlass(_ records: [BreakGlassJournalRecord], db: Database) throws -> Int {
         var changed = 0
         for record in records {
-            switch record.type {
-            case .intent:
-                let clusters = String(decoding: try JSONEncoder().encode(record.clusters ?? []), as: UTF8.self)
-                try db.execute(
-                    sql: """
-                        INSERT OR IGNORE INTO breakGlassRun (runID, rollout, clusters, reason, actor, host, startedAt)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        record.runID, record.rollout, clusters, record.reason ?? "", record.actor ?? "",
-                        record.host ?? "", record.at,
-                    ])
-                guard db.changesCount > 0 else { continue }
-                changed += 1
-                // The daemon must see the fence even if the rollout had finished.
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM rollout WHERE name = ?", arguments: [record.rollout]) == true {
-                    try Self.activate(rollout: record.rollout, db: db)
+            let didChange =
+                switch record.type {
+                case .intent: try importIntent(record, db: db)
+                case .node: try importNodeResult(record, db: db)
+                case .finished: try importFinish(record, db: db)
                 }
-                try db.execute(
-                    sql: """
-                        INSERT INTO rolloutFence (rollout, fence, fencedAt, runID, actor, reason)
-                        VALUES (?, 1, ?, ?, ?, ?)
-                        ON CONFLICT (rollout) DO UPDATE SET fence = fence + 1, runID = excluded.runID,
-                            acknowledged = 0
-                        """,
-                    arguments: [record.rollout, record.at, record.runID, record.actor ?? "", record.reason ?? ""])
-                let scope =
-                    (record.clusters ?? []).isEmpty
-                    ? "every cluster" : (record.clusters ?? []).joined(separator: ", ")
-                try Self.append(
-                    RolloutEvent(
-                        at: record.at, actor: record.actor ?? "", verb: .breakGlass,
-                        message:
-                            "fenced; reverting \(scope) node-direct from \(record.host ?? "?") (run \(record.runID)): \(record.reason ?? "")"
-                    ),
-                    rollout: record.rollout, db: db)
-            case .node:
-                guard let cluster = record.cluster, let node = record.node, let channel = record.channel else {
-                    continue
-                }
-                // One statement whether or not the row is there; an unchanged result changes nothing.
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO breakGlassNode (runID, rollout, cluster, node, channel, state, attempts, detail, at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (runID, cluster, node, channel) DO UPDATE SET rollout = excluded.rollout,
-                            state = excluded.state, attempts = excluded.attempts, detail = excluded.detail,
-                            at = excluded.at
-                        WHERE state IS NOT excluded.state OR attempts IS NOT excluded.attempts
-                        """
-                ).execute(arguments: [
-                    record.runID, record.rollout, cluster, node, channel, record.state ?? "failed",
-                    record.attempts ?? 1, String((record.detail ?? "").suffix(2000)), record.at,
-                ])
-                guard db.changesCount > 0 else { continue }
-                changed += 1
-            case .finished:
-                try db.execute(
-                    sql:
-                        "UPDATE breakGlassRun SET finishedAt = ?, outcome = ? WHERE runID = ? AND finishedAt IS NULL",
-                    arguments: [record.at, record.outcome ?? "", record.runID])
-                guard db.changesCount > 0 else { continue }
-                changed += 1
-                let actor =
-                    try String.fetchOne(
-                        db, sql: "SELECT actor FROM breakGlassRun WHERE runID = ?", arguments: [record.runID]) ?? ""
-                try Self.append(
-                    RolloutEvent(
-                        at: record.at, actor: actor, verb: .breakGlassDone,
-                        message: "run \(record.runID): \(record.outcome ?? "")"),
-                    rollout: record.rollout, db: db)
-            }
+            if didChange { changed += 1 }
         }
         return changed
+    }
+
+    /// A run's start: the run row, the fence (raised again by a later run) and a `break-glass` event, once.
+    static func importIntent(_ record: BreakGlassJournalRecord, db: Database) throws -> Bool {
+        let clusters = String(decoding: try JSONEncoder().encode(record.clusters ?? []), as: UTF8.self)
+        try db.execute(
+            sql: """
+                INSERT OR IGNORE INTO breakGlassRun (runID, rollout, clusters, reason, actor, host, startedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                record.runID, record.rollout, clusters, record.reason ?? "", record.actor ?? "", record.host ?? "",
+                record.at,
+            ])
+        guard db.changesCount > 0 else { return false }
+        // The daemon must see the fence even if the rollout had finished.
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM rollout WHERE name = ?", arguments: [record.rollout]) == true {
+            try Self.activate(rollout: record.rollout, db: db)
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO rolloutFence (rollout, fence, fencedAt, runID, actor, reason)
+                VALUES (?, 1, ?, ?, ?, ?)
+                ON CONFLICT (rollout) DO UPDATE SET fence = fence + 1, runID = excluded.runID, acknowledged = 0
+                """,
+            arguments: [record.rollout, record.at, record.runID, record.actor ?? "", record.reason ?? ""])
+        let scope = (record.clusters ?? []).isEmpty ? "every cluster" : (record.clusters ?? []).joined(separator: ", ")
+        try Self.append(
+            RolloutEvent(
+                at: record.at, actor: record.actor ?? "", verb: .breakGlass,
+                message: "fenced; reverting \(scope) node-direct from \(record.host ?? "?") (run \(record.runID)): "
+                    + (record.reason ?? "")),
+            rollout: record.rollout, db: db)
+        return true
+    }
+
+    /// One node's result: one statement whether or not the row is there; an unchanged result changes nothing.
+    static func importNodeResult(_ record: BreakGlassJournalRecord, db: Database) throws -> Bool {
+        guard let cluster = record.cluster, let node = record.node, let channel = record.channel else { return false }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO breakGlassNode (runID, rollout, cluster, node, channel, state, attempts, detail, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (runID, cluster, node, channel) DO UPDATE SET rollout = excluded.rollout,
+                    state = excluded.state, attempts = excluded.attempts, detail = excluded.detail,
+                    at = excluded.at
+                WHERE state IS NOT excluded.state OR attempts IS NOT excluded.attempts
+                """
+        ).execute(arguments: [
+            record.runID, record.rollout, cluster, node, channel, record.state ?? "failed", record.attempts ?? 1,
+            String((record.detail ?? "").suffix(2000)), record.at,
+        ])
+        return db.changesCount > 0
+    }
+
+    /// A run's end: its outcome and a `break-glass-done` event, once.
+    static func importFinish(_ record: BreakGlassJournalRecord, db: Database) throws -> Bool {
+        try db.execute(
+            sql: "UPDATE breakGlassRun SET finishedAt = ?, outcome = ? WHERE runID = ? AND finishedAt IS NULL",
+            arguments: [record.at, record.outcome ?? "", record.runID])
+        guard db.changesCount > 0 else { return false }
+        let actor =
+            try String.fetchOne(db, sql: "SELECT actor FROM breakGlassRun WHERE runID = ?", arguments: [record.runID])
+            ?? ""
+        try Self.append(
+            RolloutEvent(
+                at: record.at, actor: actor, verb: .breakGlassDone, message: "run \(record.runID): \(record.outcome ?? "")"),
+            rollout: record.rollout, db: db)
+        return true
     }
 
     /// The break-glass fence of `rollout`, or nil when break-glass never ran on it.

@@ -150,7 +150,7 @@ struct ExplainTests {
         ]
         let explanation = Explain.explain(record, evaluations: evaluations)
         #expect(explanation.gates.map(\.gate) == ["errors", "latency"])
-        #expect(explanation.gates[0].verdict == "breach")
+        #expect(explanation.gates[0].verdict == .breach)
         #expect(explanation.gates[0].observed == 0.3)
         #expect(explanation.gates[0].failing == 2 && explanation.gates[0].counted == true)
         #expect(explanation.gates[1].failing == nil)

@@ -205,7 +205,7 @@ struct WatchViewTests {
         let throttled = model.gates[1]
         #expect(throttled.cluster == "prod-eu-2")
         #expect(throttled.observed == 0.006)
-        #expect(throttled.verdict == "pass")
+        #expect(throttled.verdict == .pass)
         #expect(throttled.history.count == 6)
         #expect(WatchRender.sparkline(throttled.history, threshold: throttled.threshold) == "▁▂▃▃▄▅")
         #expect(WatchRender.sparkline([0, nil, 1], threshold: 0.5) == "▁·█")
@@ -219,7 +219,7 @@ struct WatchViewTests {
             bound: .atMost(0.01), verdict: .breach, reason: "max = 0.05"))
         let model = WatchModel(try WatchFixture.input(evaluations: evaluations))
         #expect(model.gates[1].cluster == "prod-eu-1")
-        #expect(model.gates[1].verdict == "breach")
+        #expect(model.gates[1].verdict == .breach)
         #expect(WatchRender.line(model).contains("gates: 2 pass, 1 breach"))
     }
 
