@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import SluiceCore
 import SluiceStore
 import Testing
@@ -6,8 +7,8 @@ import Testing
 @Suite("The tamper-evident event log")
 struct AuditChainTests {
     /// A database file with a rollout and a few events: submitted, then three requests.
-    static func populated() async throws -> GlassWorkspace {
-        let workspace = try GlassWorkspace()
+    static func populated() async throws -> ProcessWorkspace {
+        let workspace = try ProcessWorkspace()
         let files = try workspace.install()
         #expect(try await workspace.sluice(["submit", files.plan]).status == 0)
         for verb in ["pause", "resume", "abort"] {
@@ -16,7 +17,7 @@ struct AuditChainTests {
         return workspace
     }
 
-    func sqlite(_ workspace: GlassWorkspace, _ sql: String) async throws {
+    func sqlite(_ workspace: ProcessWorkspace, _ sql: String) async throws {
         let result = try await runProgram("/usr/bin/sqlite3", [workspace.database, sql])
         #expect(result.status == 0, "\(result.output)")
     }
@@ -70,7 +71,7 @@ struct AuditChainTests {
         #expect(caught.status == 1)
         #expect(caught.output.contains("event \(middle) was removed"))
 
-        let other = try GlassWorkspace()
+        let other = try ProcessWorkspace()
         let files = try other.install()
         #expect(try await other.sluice(["submit", files.plan]).status == 0)
         _ = try await other.sluice(["pause", "agent-rollout", "--reason", "p"])

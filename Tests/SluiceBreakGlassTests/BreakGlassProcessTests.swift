@@ -9,7 +9,7 @@ import Testing
 struct BreakGlassProcessTests {
     @Test("SIGKILL sluiced, break glass: every node reverted, a restarted sluiced applies nothing more; twice is safe")
     func killedDaemonThenBreakGlass() async throws {
-        let workspace = try GlassWorkspace()
+        let workspace = try ProcessWorkspace()
         let files = try workspace.install()
         try await workspace.rolloutToFirstWaveThenKill(files: files)
         #expect(workspace.nodesRunning("alpha") == ["a0", "a1", "a2", "a3"])
@@ -58,7 +58,7 @@ struct BreakGlassProcessTests {
 
     @Test("Break glass while a live sluiced is mid-batch: the apply under way is reverted too, and nothing follows")
     func liveDaemonMidBatch() async throws {
-        let workspace = try GlassWorkspace()
+        let workspace = try ProcessWorkspace()
         var files = try workspace.install()
         // An apply held until the test lets it go (the file `go`), so that break-glass lands while it is under way
         // however slowly the machine runs; it writes its change only after break-glass fenced the rollout.
@@ -94,7 +94,7 @@ struct BreakGlassProcessTests {
 
     @Test("--cluster reverts one cluster's nodes only, and fences the whole rollout")
     func oneCluster() async throws {
-        let workspace = try GlassWorkspace()
+        let workspace = try ProcessWorkspace()
         let files = try workspace.install()
         try await workspace.rolloutToFirstWaveThenKill(files: files)
         let wrong = try await workspace.breakGlass(["agent-rollout", "--reason", "x", "--cluster", "gamma"])
@@ -114,7 +114,7 @@ struct BreakGlassProcessTests {
 
     @Test("Refusals: no credential, a key file others can read, an empty reason, an unknown rollout")
     func refusals() async throws {
-        let workspace = try GlassWorkspace()
+        let workspace = try ProcessWorkspace()
         let files = try workspace.install()
         #expect(try await workspace.sluice(["submit", files.plan]).status == 0)
 
@@ -125,7 +125,7 @@ struct BreakGlassProcessTests {
         let wrongToken = try await workspace.breakGlass(["agent-rollout", "--reason", "x"], token: "guess")
         #expect(wrongToken.status == 1)
 
-        let key = try workspace.write("key", GlassWorkspace.key)
+        let key = try workspace.write("key", ProcessWorkspace.key)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: key)
         let exposed = try await workspace.breakGlass(["agent-rollout", "--reason", "x", "--key-file", key], token: nil)
         #expect(exposed.status == 1)
@@ -156,14 +156,14 @@ struct BreakGlassProcessTests {
         #expect(refused.contains { $0.message.contains("SLUICE_BREAK_GLASS_TOKEN does not match") })
         #expect(refused.contains { $0.message.contains("can be read by group or others") })
         #expect(refused.contains { $0.message.hasSuffix("refused: no --reason given") })
-        #expect(!refused.contains { $0.message.contains("guess") || $0.message.contains(GlassWorkspace.token) })
+        #expect(!refused.contains { $0.message.contains("guess") || $0.message.contains(ProcessWorkspace.token) })
         #expect(try store.events(rollout: "no-such-rollout").isEmpty)
         #expect(try store.verifyEventChain().isIntact)
     }
 
     /// With the daemon dead (so its status still says alpha is done and beta next), every view says what break-glass
     /// left on the nodes: halted, fenced by whom and why, alpha's four nodes reverted, no node with the change.
-    func expectViewsTellTheTruth(_ workspace: GlassWorkspace) async throws {
+    func expectViewsTellTheTruth(_ workspace: ProcessWorkspace) async throws {
         let get = try await workspace.sluice(["get", "agent-rollout", "-o", "json"])
         let view = try #require(try JSONSerialization.jsonObject(with: Data(get.output.utf8)) as? [String: Any])
         #expect(view["phase"] as? String == "halted")

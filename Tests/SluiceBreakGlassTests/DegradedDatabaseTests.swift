@@ -50,7 +50,7 @@ struct DegradedDatabaseTests {
         "Every node is reverted from the fleet file, and the journal is imported once the database works",
         arguments: Damage.allCases)
     func degraded(damage: Damage) async throws {
-        let workspace = try GlassWorkspace()
+        let workspace = try ProcessWorkspace()
         let files = try workspace.install()
         try await workspace.rolloutToFirstWaveThenKill(files: files)
         #expect(workspace.nodesRunning("alpha").count == 4)

@@ -7,13 +7,13 @@ import Testing
 struct APFBrakeProcessTests {
     /// The scenario's plan with a brake for the agent's service account.
     static func plan() -> String {
-        Scenario.plan().replacingOccurrences(
+        LocalScenario.plan().replacingOccurrences(
             of: "  waves:\n", with: "  apfBrake: {serviceAccount: observability/agent-sa, maxSeatShare: 10%}\n  waves:\n")
     }
 
     /// The local driver with brake and release steps that log what they would create or delete.
     static func driver() throws -> String {
-        let local = try String(contentsOfFile: Scenario.repositoryRoot + "/Examples/local/driver.yaml", encoding: .utf8)
+        let local = try String(contentsOfFile: LocalScenario.repositoryRoot + "/Examples/local/driver.yaml", encoding: .utf8)
         let log = #"echo "$0 $*" >> "${SLUICE_FAKE_FLEET:?}/changes.log""#
         return local + """
               brake:
@@ -24,15 +24,15 @@ struct APFBrakeProcessTests {
             """
     }
 
-    func changes(_ workspace: Workspace) -> [String] {
+    func changes(_ workspace: ProcessWorkspace) -> [String] {
         ((try? String(contentsOfFile: workspace.fleetDirectory + "/changes.log", encoding: .utf8)) ?? "")
             .split(separator: "\n").map(String.init)
     }
 
     @Test("validate explains the brake; each cluster is braked before its first node, released after the rollout")
     func brakedRollout() async throws {
-        let workspace = try Workspace()
-        let files = try Scenario.install(in: workspace)
+        let workspace = try ProcessWorkspace()
+        let files = try LocalScenario.install(in: workspace)
         let plan = try workspace.write("plan.yaml", Self.plan())
         let driver = try workspace.write("driver.yaml", try Self.driver())
         let validate = try await workspace.sluice("plan", "validate", plan)
@@ -62,8 +62,8 @@ struct APFBrakeProcessTests {
 
     @Test("A driver without brake steps halts the rollout before any node, saying what to add")
     func driverWithoutBrake() async throws {
-        let workspace = try Workspace()
-        let files = try Scenario.install(in: workspace)
+        let workspace = try ProcessWorkspace()
+        let files = try LocalScenario.install(in: workspace)
         let plan = try workspace.write("plan.yaml", Self.plan())
         #expect(try await workspace.sluice("submit", plan).status == 0)
         let daemon = try workspace.startDaemon([

@@ -6,9 +6,9 @@ import Testing
 struct CLITests {
     @Test("A bad plan is refused with file, line and field, exit 2, and nothing is recorded")
     func badPlanRefused() async throws {
-        let workspace = try Workspace()
-        _ = try Scenario.install(in: workspace)
-        let plan = try workspace.write("bad.yaml", Scenario.plan().replacingOccurrences(of: "[1, 100%]", with: "[1, 120%]"))
+        let workspace = try ProcessWorkspace()
+        _ = try LocalScenario.install(in: workspace)
+        let plan = try workspace.write("bad.yaml", LocalScenario.plan().replacingOccurrences(of: "[1, 100%]", with: "[1, 120%]"))
         let result = try await workspace.sluice("submit", plan)
         #expect(result.status == 2)
         #expect(result.output.contains("bad.yaml:10: spec.waves[1].nodeBatches[1]: 120% is over 100%"))
@@ -17,8 +17,8 @@ struct CLITests {
 
     @Test("Submit, list, get and events work without a daemon; requests wait for it")
     func readCommandsWithoutDaemon() async throws {
-        let workspace = try Workspace()
-        let files = try Scenario.install(in: workspace)
+        let workspace = try ProcessWorkspace()
+        let files = try LocalScenario.install(in: workspace)
         #expect(try await workspace.sluice("submit", files.plan).status == 0)
         let duplicate = try await workspace.sluice("submit", files.plan)
         #expect(duplicate.status == 1)
@@ -45,8 +45,8 @@ struct CLITests {
 
     @Test("Requests that make no sense exit 1 with the reason; unknown rollouts too")
     func refusedRequests() async throws {
-        let workspace = try Workspace()
-        let files = try Scenario.install(in: workspace)
+        let workspace = try ProcessWorkspace()
+        let files = try LocalScenario.install(in: workspace)
         #expect(try await workspace.sluice("submit", files.plan).status == 0)
         let resume = try await workspace.sluice("resume", "agent-rollout")
         #expect(resume.status == 1)
@@ -58,7 +58,7 @@ struct CLITests {
 
     @Test("An unusable database exits 3 with the path")
     func unusableDatabase() async throws {
-        let workspace = try Workspace()
+        let workspace = try ProcessWorkspace()
         let corrupt = try workspace.write("corrupt.db", String(repeating: "not a database ", count: 500))
         let result = try await workspace.sluice("list", "--db", corrupt)
         #expect(result.status == 3)
@@ -67,8 +67,8 @@ struct CLITests {
 
     @Test("pause, resume, abort and rollback against a running daemon")
     func steeringAgainstDaemon() async throws {
-        let workspace = try Workspace()
-        let files = try Scenario.install(in: workspace, manualSecondWave: true)
+        let workspace = try ProcessWorkspace()
+        let files = try LocalScenario.install(in: workspace, manualSecondWave: true)
         #expect(try await workspace.sluice("submit", files.plan).status == 0)
         let daemon = try workspace.startDaemon([
             "--driver-config", files.driver, "--signals", files.signals, "--virtual-step", "60", "--interval", "0.02",
@@ -100,8 +100,8 @@ struct CLITests {
 struct RecordTests {
     @Test("An unguarded recording of the incident shows the largest cluster's control plane lost")
     func unguardedRecording() async throws {
-        let workspace = try Workspace()
-        let plan = Scenario.repositoryRoot + "/Examples/recordings/plan-incident-unguarded.yaml"
+        let workspace = try ProcessWorkspace()
+        let plan = LocalScenario.repositoryRoot + "/Examples/recordings/plan-incident-unguarded.yaml"
         let out = workspace.root.appendingPathComponent("incident.csv").path
         let result = try await workspace.sluice(
             "record", plan, "--unguarded", "--out", out, "--duration", "20m", "--every", "60s",
@@ -118,16 +118,16 @@ struct RecordTests {
 
     @Test("Read and steering commands on a path with no database exit 3 and create nothing")
     func missingDatabase() async throws {
-        let workspace = try Workspace()
+        let workspace = try ProcessWorkspace()
         for command in [["list"], ["get", "r"], ["events", "r"], ["explain", "r"], ["pause", "r"], ["watch", "r"]] {
             let result = try await ChildProcess.run(
-                Workspace.binaries.appendingPathComponent("sluice").path, command, environment: workspace.environment,
+                ProcessWorkspace.binaries.appendingPathComponent("sluice").path, command, environment: workspace.environment,
                 directory: workspace.root)
             #expect(result.status == 3, "\(command): \(result.output)")
             #expect(result.output.contains("there is no database at \(workspace.database)"), "\(command)")
         }
         #expect(!FileManager.default.fileExists(atPath: workspace.database))
-        let files = try Scenario.install(in: workspace)
+        let files = try LocalScenario.install(in: workspace)
         let submit = try await workspace.sluice("submit", files.plan)
         #expect(submit.status == 0)
         #expect(submit.output.contains("created the database \(workspace.database)"))
@@ -135,8 +135,8 @@ struct RecordTests {
 
     @Test("A database written by a newer Sluice is refused by sluice and sluiced, exit 3, naming both schemas")
     func newerSchemaRefused() async throws {
-        let workspace = try Workspace()
-        let files = try Scenario.install(in: workspace)
+        let workspace = try ProcessWorkspace()
+        let files = try LocalScenario.install(in: workspace)
         #expect(try await workspace.sluice("submit", files.plan).status == 0)
         let newer = "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')"
         #expect(try await ChildProcess.run("/usr/bin/sqlite3", [workspace.database, newer]).status == 0)
@@ -153,7 +153,7 @@ struct RecordTests {
     /// by FoundationNetworking) were a third of that; HTTP in the CLI goes through AsyncHTTPClient instead.
     @Test("The CLI loads neither FoundationNetworking nor libcurl")
     func cliLoadsNoCurl() async throws {
-        let libraries = try await ChildProcess.run("/usr/bin/ldd", [Workspace.binaries.appendingPathComponent("sluice").path])
+        let libraries = try await ChildProcess.run("/usr/bin/ldd", [ProcessWorkspace.binaries.appendingPathComponent("sluice").path])
         #expect(libraries.status == 0)
         #expect(libraries.output.contains("libswiftCore"), "\(libraries.output)")
         #expect(!libraries.output.contains("libcurl"), "\(libraries.output)")
@@ -166,9 +166,9 @@ struct RecordTests {
         ["sluiced", "--driver-config", "d.yaml", "--signals", "s.csv", "--interval", "20"],
     ])
     func usageErrors(arguments: [String]) async throws {
-        let workspace = try Workspace()
+        let workspace = try ProcessWorkspace()
         let result = try await ChildProcess.run(
-            Workspace.binaries.appendingPathComponent(arguments[0]).path, Array(arguments.dropFirst()),
+            ProcessWorkspace.binaries.appendingPathComponent(arguments[0]).path, Array(arguments.dropFirst()),
             environment: workspace.environment, directory: workspace.root)
         #expect(result.status == 2, "\(result.output)")
         #expect(!FileManager.default.fileExists(atPath: workspace.database))
@@ -176,13 +176,13 @@ struct RecordTests {
 
     @Test("sluiced refuses to start without a signal source or a driver, saying which flags give one")
     func daemonNeedsSourceAndDriver() async throws {
-        let workspace = try Workspace()
+        let workspace = try ProcessWorkspace()
         let noSignals = try await ChildProcess.run(
-            Workspace.binaries.appendingPathComponent("sluiced").path, ["--driver-config", "d.yaml"],
+            ProcessWorkspace.binaries.appendingPathComponent("sluiced").path, ["--driver-config", "d.yaml"],
             environment: workspace.environment, directory: workspace.root)
         #expect(noSignals.output.contains("no signal source: start sluiced with --signals FILE, --prometheus FILE or --simulate FLEET"))
         let noDriver = try await ChildProcess.run(
-            Workspace.binaries.appendingPathComponent("sluiced").path, ["--signals", "s.csv"],
+            ProcessWorkspace.binaries.appendingPathComponent("sluiced").path, ["--signals", "s.csv"],
             environment: workspace.environment, directory: workspace.root)
         #expect(noDriver.output.contains("no driver: start sluiced with --driver-config FILE"))
     }

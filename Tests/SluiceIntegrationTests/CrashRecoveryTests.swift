@@ -13,8 +13,8 @@ struct CrashRecoveryTests {
 
     @Test("SIGKILL at any step, then a restart: each batch applied exactly once, in order, bakes kept", arguments: faults)
     func killAndRestart(fault: String) async throws {
-        let workspace = try Workspace()
-        let files = try Scenario.install(in: workspace)
+        let workspace = try ProcessWorkspace()
+        let files = try LocalScenario.install(in: workspace)
         #expect(try await workspace.sluice("submit", files.plan).status == 0)
         let daemonArguments = [
             "--driver-config", files.driver, "--signals", files.signals, "--virtual-step", "60", "--interval", "0",
@@ -30,7 +30,7 @@ struct CrashRecoveryTests {
         #expect(survivor.terminationStatus == 0, "\(survivor.output)")
 
         let changes = try String(contentsOfFile: workspace.fleetDirectory + "/changes.log", encoding: .utf8)
-        #expect(changes.split(separator: "\n").map(String.init) == Scenario.expectedChanges)
+        #expect(changes.split(separator: "\n").map(String.init) == LocalScenario.expectedChanges)
 
         let store = try SluiceStore(path: workspace.database)
         #expect(try store.rollout(named: "agent-rollout")?.status.phase == .completed)
@@ -48,8 +48,8 @@ struct CrashRecoveryTests {
 struct TwoDaemonTests {
     @Test("The second stands by while the first holds the lease, and takes over when the first dies")
     func standbyTakesOver() async throws {
-        let workspace = try Workspace()
-        let files = try Scenario.install(in: workspace, manualSecondWave: true)
+        let workspace = try ProcessWorkspace()
+        let files = try LocalScenario.install(in: workspace, manualSecondWave: true)
         #expect(try await workspace.sluice("submit", files.plan).status == 0)
         func arguments(_ owner: String) -> [String] {
             [
@@ -75,6 +75,6 @@ struct TwoDaemonTests {
         #expect(second.terminationStatus == 0)
         #expect(try store.rollout(named: "agent-rollout")?.status.phase == .completed)
         let changes = try String(contentsOfFile: workspace.fleetDirectory + "/changes.log", encoding: .utf8)
-        #expect(changes.split(separator: "\n").map(String.init) == Scenario.expectedChanges)
+        #expect(changes.split(separator: "\n").map(String.init) == LocalScenario.expectedChanges)
     }
 }

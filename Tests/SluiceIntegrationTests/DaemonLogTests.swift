@@ -7,8 +7,8 @@ import Testing
 struct DaemonLogTests {
     /// Runs the two-cluster scenario to the end with `logArguments`; returns the daemon's output lines.
     static func run(_ logArguments: [String]) async throws -> [Substring] {
-        let workspace = try Workspace()
-        let files = try Scenario.install(in: workspace)
+        let workspace = try ProcessWorkspace()
+        let files = try LocalScenario.install(in: workspace)
         #expect(try await workspace.sluice("submit", files.plan).status == 0)
         let daemon = try workspace.startDaemon([
             "--driver-config", files.driver, "--signals", files.signals, "--virtual-step", "60", "--interval", "0",
@@ -59,7 +59,7 @@ struct DaemonLogTests {
         let line = /^(sluiced?) 0\.7\.0 \(commit ([0-9a-f]{12})(\+changes)? of (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ), SQLite 3\.\d+\.\d+\)$/
         for program in ["sluiced", "sluice"] {
             let result = try await ChildProcess.run(
-                Workspace.binaries.appendingPathComponent(program).path, ["--version"])
+                ProcessWorkspace.binaries.appendingPathComponent(program).path, ["--version"])
             #expect(result.status == 0)
             let text = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
             let match = try #require(text.wholeMatch(of: line), "\(text)")
@@ -67,7 +67,7 @@ struct DaemonLogTests {
             // The commit is this checkout's HEAD or one before it (a build made before the latest commit).
             let commit = String(match.2)
             let known = try await ChildProcess.run(
-                "/usr/bin/git", ["-C", Scenario.repositoryRoot, "merge-base", "--is-ancestor", commit, "HEAD"])
+                "/usr/bin/git", ["-C", LocalScenario.repositoryRoot, "merge-base", "--is-ancestor", commit, "HEAD"])
             #expect(known.status == 0, "\(commit) is not in this checkout's history: \(known.output)")
         }
     }
@@ -77,7 +77,7 @@ struct DaemonLogTests {
 struct CompletionTests {
     @Test("sluice writes completion scripts for bash, zsh and fish that know its subcommands")
     func completionScripts() async throws {
-        let sluice = Workspace.binaries.appendingPathComponent("sluice").path
+        let sluice = ProcessWorkspace.binaries.appendingPathComponent("sluice").path
         for shell in ["bash", "zsh", "fish"] {
             let script = try await ChildProcess.run(sluice, ["--generate-completion-script", shell])
             #expect(script.status == 0, "\(shell): \(script.output)")

@@ -5,10 +5,10 @@ import Testing
 /// `scripts/install.sh`, staged into a scratch folder with the binaries the tests run.
 @Suite("The install script and the systemd unit")
 struct InstallTests {
-    static let script = Scenario.repositoryRoot + "/scripts/install.sh"
+    static let script = LocalScenario.repositoryRoot + "/scripts/install.sh"
 
     /// Runs the script with `--destdir` a `stage` folder in `workspace`, and `--bin BIN`.
-    static func stage(in workspace: Workspace, bin: String) async throws -> (stage: String, status: Int32, output: String) {
+    static func stage(in workspace: ProcessWorkspace, bin: String) async throws -> (stage: String, status: Int32, output: String) {
         let stage = workspace.root.appendingPathComponent("stage").path
         let run = try await ChildProcess.run("/bin/sh", [script, "--destdir", stage, "--bin", bin])
         return (stage, run.status, run.output)
@@ -16,8 +16,8 @@ struct InstallTests {
 
     @Test("Stages both binaries and a unit whose paths are filled in, which systemd accepts")
     func stagesAnInstall() async throws {
-        let workspace = try Workspace()
-        let (stage, status, output) = try await Self.stage(in: workspace, bin: Workspace.binaries.path)
+        let workspace = try ProcessWorkspace()
+        let (stage, status, output) = try await Self.stage(in: workspace, bin: ProcessWorkspace.binaries.path)
         #expect(status == 0, "\(output)")
         for program in ["sluiced", "sluice"] {
             #expect(FileManager.default.isExecutableFile(atPath: stage + "/usr/local/bin/" + program))
@@ -43,7 +43,7 @@ struct InstallTests {
 
     @Test("Missing binaries and unknown options are refused before anything is written")
     func refusals() async throws {
-        let workspace = try Workspace()
+        let workspace = try ProcessWorkspace()
         let (stage, status, output) = try await Self.stage(in: workspace, bin: workspace.root.path)
         #expect(status == 1)
         #expect(output.contains("no sluiced in \(workspace.root.path)"))

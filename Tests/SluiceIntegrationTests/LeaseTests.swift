@@ -26,8 +26,8 @@ struct LeaseTests {
 
     @Test("A driver call longer than the lease's TTL runs once: the holder keeps its lease, the standby waits")
     func callOutlastingTTL() async throws {
-        let workspace = try Workspace()
-        let files = try Scenario.install(in: workspace)
+        let workspace = try ProcessWorkspace()
+        let files = try LocalScenario.install(in: workspace)
         let driver = try workspace.write("slow.yaml", Self.slowDriver(seconds: 3))
         #expect(try await workspace.sluice("submit", files.plan).status == 0)
         func arguments(_ owner: String) -> [String] {
@@ -61,8 +61,8 @@ struct LeaseTests {
 
     @Test("Three daemons in virtual time, holders SIGKILLed mid-call: whoever takes over keeps the clock and every bake")
     func takeoverKeepsVirtualClock() async throws {
-        let workspace = try Workspace()
-        let files = try Scenario.install(in: workspace)
+        let workspace = try ProcessWorkspace()
+        let files = try LocalScenario.install(in: workspace)
         #expect(try await workspace.sluice("submit", files.plan).status == 0)
         func arguments(_ owner: String) -> [String] {
             [
@@ -86,7 +86,7 @@ struct LeaseTests {
         #expect(try store.currentLease()?.fence ?? 0 >= 2)
         #expect(try store.rollout(named: "agent-rollout")?.status.phase == .completed)
         let changes = try String(contentsOfFile: workspace.fleetDirectory + "/changes.log", encoding: .utf8)
-        #expect(changes.split(separator: "\n").map(String.init) == Scenario.expectedChanges)
+        #expect(changes.split(separator: "\n").map(String.init) == LocalScenario.expectedChanges)
         let journal = try store.journal(rollout: "agent-rollout")
         #expect(journal.map(\.action.key) == ["apply/alpha/0", "apply/alpha/1", "apply/alpha/2", "apply/beta/0", "apply/beta/1"])
         for entry in journal {

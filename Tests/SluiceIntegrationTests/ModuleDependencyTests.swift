@@ -14,7 +14,7 @@ struct ModuleDependencyTests {
         // Its own scratch path: the test runs while `swift test` holds the lock on `.build`.
         let dump = try await ChildProcess.run(
             "/usr/bin/env", ["swift", "package", "--scratch-path", scratch.path, "dump-package"],
-            directory: URL(fileURLWithPath: Scenario.repositoryRoot))
+            directory: URL(fileURLWithPath: LocalScenario.repositoryRoot))
         try #require(dump.status == 0, "\(dump.output)")
         let text = dump.output[dump.output.firstIndex(of: "{")!...]
         let package = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])

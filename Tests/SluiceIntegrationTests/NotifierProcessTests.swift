@@ -7,7 +7,7 @@ import Testing
 struct NotifierProcessTests {
     @Test("A rollout driven by a real sluiced: the approval wait and the completion arrive as JSON, once each")
     func daemonPostsItsEvents() async throws {
-        let workspace = try Workspace()
+        let workspace = try ProcessWorkspace()
         let server = try await WebhookStandIn.start(in: workspace.root)
         defer { server.child.kill() }
         let notifier = try workspace.write(
@@ -20,7 +20,7 @@ struct NotifierProcessTests {
               webhooks:
                 - {url: "\(server.base)/hook", format: json, on: [awaitingApproval, completed], attempts: 3}
             """)
-        let files = try Scenario.install(in: workspace, manualSecondWave: true)
+        let files = try LocalScenario.install(in: workspace, manualSecondWave: true)
         #expect(try await workspace.sluice("submit", files.plan).status == 0)
         let daemon = try workspace.startDaemon([
             "--driver-config", files.driver, "--signals", files.signals, "--virtual-step", "60", "--interval", "0.05",

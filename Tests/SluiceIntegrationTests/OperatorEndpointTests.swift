@@ -36,8 +36,8 @@ struct OperatorEndpointTests {
         "Healthy and ready while driving a rollout; Prometheus scrapes its passes, actions, gate verdicts and lease",
         .enabled(if: FileManager.default.isExecutableFile(atPath: prometheus)))
     func scrapedByPrometheus() async throws {
-        let workspace = try Workspace()
-        let files = try Scenario.install(in: workspace)
+        let workspace = try ProcessWorkspace()
+        let files = try LocalScenario.install(in: workspace)
         #expect(try await workspace.sluice("submit", files.plan).status == 0)
         let port = try freeLoopbackPort()
         let daemon = try workspace.startDaemon([

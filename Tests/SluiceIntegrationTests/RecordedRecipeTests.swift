@@ -8,7 +8,7 @@ import Testing
 /// `Examples/recordings/healthy-demo.csv`.
 @Suite("The README's recorded-signal recipe")
 struct RecordedRecipeTests {
-    static let recording = Scenario.repositoryRoot + "/Examples/recordings/healthy-demo.csv"
+    static let recording = LocalScenario.repositoryRoot + "/Examples/recordings/healthy-demo.csv"
 
     /// The signals in a CSV recording (its third column).
     static func recordedSignals(_ path: String) throws -> Set<String> {
@@ -19,11 +19,11 @@ struct RecordedRecipeTests {
     @Test("The recording holds every signal each shipped policy reads")
     func recordingCoversEveryShippedPolicy() throws {
         let recorded = try Self.recordedSignals(Self.recording)
-        let policies = try FileManager.default.contentsOfDirectory(atPath: Scenario.repositoryRoot + "/Policies")
+        let policies = try FileManager.default.contentsOfDirectory(atPath: LocalScenario.repositoryRoot + "/Policies")
             .filter { $0.hasSuffix(".yaml") }
         #expect(policies.count == 3)
         for policy in policies {
-            let read = try PolicyManifest.load(Scenario.repositoryRoot + "/Policies/" + policy).signalNames
+            let read = try PolicyManifest.load(LocalScenario.repositoryRoot + "/Policies/" + policy).signalNames
             #expect(read.count >= 10)
             #expect(Set(read).subtracting(recorded).isEmpty, "\(policy) reads signals the recording lacks")
         }
@@ -31,8 +31,8 @@ struct RecordedRecipeTests {
 
     @Test("submit plan-demo, run sluiced on the recording, promote the manual wave: every node gets the change")
     func documentedRunCompletes() async throws {
-        let workspace = try Workspace()
-        let root = Scenario.repositoryRoot
+        let workspace = try ProcessWorkspace()
+        let root = LocalScenario.repositoryRoot
         let submitted = try await workspace.sluice("submit", root + "/Examples/plan-demo.yaml")
         #expect(submitted.status == 0, "\(submitted.output)")
         let daemon = try workspace.startDaemon([

@@ -50,7 +50,7 @@ enum HarmfulScenario {
         """
 
     /// Writes the files and submits the plan; returns the fleet path for the daemon.
-    static func submit(in workspace: Workspace) async throws -> String {
+    static func submit(in workspace: ProcessWorkspace) async throws -> String {
         let fleetPath = try workspace.write("fleet.yaml", fleet)
         _ = try workspace.write("policy.yaml", policy)
         let planPath = try workspace.write("plan.yaml", plan)
@@ -64,7 +64,7 @@ enum HarmfulScenario {
 struct WatchReportTests {
     @Test("Piped, watch -o json prints one object per change and exits 12 once the halt's rollback is done")
     func pipedWatchExitsOnHalt() async throws {
-        let workspace = try Workspace()
+        let workspace = try ProcessWorkspace()
         let fleet = try await HarmfulScenario.submit(in: workspace)
         let watch = try workspace.launch(
             "sluice", ["watch", HarmfulScenario.rollout, "-o", "json", "--exit-on-halt", "--poll-interval", "0.05"])
@@ -95,7 +95,7 @@ struct WatchReportTests {
 
     @Test("The report of a halted rollout, rendered by headless Chromium, charts each gate that breached, folds the one that passed, marks people's requests")
     func reportInChromium() async throws {
-        let workspace = try Workspace()
+        let workspace = try ProcessWorkspace()
         let fleet = try await HarmfulScenario.submit(in: workspace)
         let daemon = try workspace.startDaemon(["--simulate", fleet, "--virtual-step", "30", "--interval", "0.02"])
         defer { daemon.kill() }
@@ -132,7 +132,7 @@ struct WatchReportTests {
         #expect(html.contains(">T+0s</text>"))
         #expect(html.contains("Times on the axes are the controller&#39;s virtual time"))
 
-        let script = Scenario.repositoryRoot + "/Tests/scripts/check_report.py"
+        let script = LocalScenario.repositoryRoot + "/Tests/scripts/check_report.py"
         let png = workspace.root.appendingPathComponent("report.png").path
         let check = try await runTool("/usr/bin/env", ["python3", script, htmlPath, png], in: workspace)
         if check.status == 77 || check.status == 127 {
@@ -162,7 +162,7 @@ struct WatchReportTests {
 }
 
 /// Runs a program outside the build (python3 driving Chromium) to completion; output is stdout and stderr together.
-func runTool(_ path: String, _ arguments: [String], in workspace: Workspace) async throws -> (
+func runTool(_ path: String, _ arguments: [String], in workspace: ProcessWorkspace) async throws -> (
     status: Int32, output: String
 ) {
     try await ChildProcess.run(path, arguments, environment: workspace.environment, directory: workspace.root)

@@ -4,7 +4,7 @@ import Testing
 
 /// A private tmux server (its own socket) running `sluice watch` in a real pseudo-terminal.
 struct TmuxTerminal {
-    let workspace: Workspace
+    let workspace: ProcessWorkspace
     let socket = "sluice-watch-\(UUID().uuidString.prefix(8))"
     let tmux: String
 
@@ -32,7 +32,7 @@ struct TmuxTerminal {
     /// Runs `sluice ARGUMENTS` in a new 160×60 window named `name`; the shell then prints `EXIT=<code>` and waits,
     /// so the window stays to be read. The shell survives Ctrl-C (a trap) while `sluice` gets it.
     func startWatch(window name: String, _ arguments: [String], newSession: Bool) throws {
-        let sluice = Workspace.binaries.appendingPathComponent("sluice").path
+        let sluice = ProcessWorkspace.binaries.appendingPathComponent("sluice").path
         let command = "trap 'true' INT; '\(sluice)' " + arguments.map { "'\($0)'" }.joined(separator: " ")
             + "; echo EXIT=$?; sleep 600"
         let result = newSession
@@ -69,8 +69,8 @@ struct WatchTerminalTests {
             print("⚠️⚠️⚠️ SKIPPED the terminal test of `sluice watch`: tmux is not installed (apt-get install tmux; .ci/run does).")
             return
         }
-        let workspace = try Workspace()
-        let root = Scenario.repositoryRoot
+        let workspace = try ProcessWorkspace()
+        let root = LocalScenario.repositoryRoot
         let submitted = try await workspace.sluice("submit", root + "/Examples/plan-demo.yaml")
         #expect(submitted.status == 0, "\(submitted.output)")
         let terminal = TmuxTerminal(workspace: workspace, tmux: tmux)
