@@ -13,46 +13,118 @@ import SluiceTestSupport
         return (error, path)
     }
 
-    @Test func misspeltFieldSuggestsTheNearestAllowedName() throws {
-        let plan = Manifests.plan(waves: """
-                - name: canary
-                  clusters: [staging-1]
-                  nodeBatches: [1, 100%]
-                  bakeAfterClustr: 25m
-            """)
-        let (error, path) = try load(plan)
-        expectProblem(
-            error, file: path, line: line(of: "bakeAfterClustr", in: plan), field: "spec.waves[0].bakeAfterClustr",
-            containing: "unknown field; did you mean 'bakeAfterCluster'?")
-        #expect(error?.problems.count == 1)
+    /// A plan whose waves hold one mistake: where it is (the `occurrence`-th line holding `marker`), the field and
+    /// what the problem says.
+    struct WaveMistake: Sendable, CustomTestStringConvertible {
+        var waves: String
+        var marker: String
+        var occurrence = 1
+        var field: String
+        var message: String
+        /// The problem is the plan's only one (a mistake must not cascade into others).
+        var alone = false
+        /// What the message must not say.
+        var never: String?
+
+        var testDescription: String { message }
+
+        static func canary(_ lines: String) -> String {
+            "        - name: canary\n          clusters: [staging-1]\n" + lines
+        }
     }
 
-    @Test func aKeyGivenTwiceIsPlacedAtItsSecondOccurrence() throws {
-        let plan = Manifests.plan(waves: """
-                - name: canary
-                  clusters: [staging-1]
-                  nodeBatches: [1, 100%]
-                  bakeAfterCluster: 25m
-                  bakeAfterCluster: 30m
-            """)
+    static let waveMistakes: [WaveMistake] = [
+        .init(
+            waves: WaveMistake.canary("          nodeBatches: [1, 100%]\n          bakeAfterClustr: 25m"),
+            marker: "bakeAfterClustr", field: "spec.waves[0].bakeAfterClustr",
+            message: "unknown field; did you mean 'bakeAfterCluster'?", alone: true),
+        .init(
+            waves: WaveMistake.canary("          nodeBatches: [1, 100%]\n          colour: blue"), marker: "colour",
+            field: "spec.waves[0].colour", message: "unknown field (allowed: name, clusters, maxConcurrentClusters",
+            never: "did you mean"),
+        .init(
+            waves: WaveMistake.canary(
+                "          nodeBatches: [1, 100%]\n          bakeAfterCluster: 25m\n          bakeAfterCluster: 30m"),
+            marker: "bakeAfterCluster", occurrence: 2, field: "bakeAfterCluster", message: "is given twice"),
+        .init(
+            waves: WaveMistake.canary("          nodeBatches:\n            - 10%\n            - 5%\n            - 100%"),
+            marker: "- 5%", field: "spec.waves[0].nodeBatches[1]",
+            message: "batches are cumulative and must increase: 5% follows 10%", alone: true),
+        .init(
+            waves: WaveMistake.canary("          nodeBatches: [5, 5, 100%]"), marker: "nodeBatches",
+            field: "spec.waves[0].nodeBatches[1]", message: "must increase: 5 follows 5"),
+        .init(
+            waves: WaveMistake.canary("          nodeBatches: [1, 50%]"), marker: "nodeBatches",
+            field: "spec.waves[0].nodeBatches[1]",
+            message: "the last batch must be 100% so that every node is reached (found 50%)"),
+        .init(
+            waves: WaveMistake.canary("          nodeBatches: [1, 120%]"), marker: "nodeBatches",
+            field: "spec.waves[0].nodeBatches[1]", message: "120% is over 100%"),
+        .init(
+            waves: WaveMistake.canary("          nodeBatches:\n            - 0\n            - 100%"), marker: "- 0",
+            field: "spec.waves[0].nodeBatches[0]", message: "a node count must be at least 1"),
+        .init(
+            waves: WaveMistake.canary("          approval: sometimes\n          nodeBatches: [1, 100%]"),
+            marker: "approval", field: "spec.waves[0].approval", message: "'sometimes' is not one of automatic, manual"),
+        .init(
+            waves: """
+                    - name: canary
+                      clusters:
+                        - staging-1
+                        - staging-2
+                      nodeBatches: [1, 100%]
+                """,
+            marker: "- staging-2", field: "spec.waves[0].clusters[1]",
+            message: "cluster 'staging-2' is not in fleet 'demo'"),
+        .init(
+            waves: """
+                    - name: canary
+                      clusters: [staging-1, small-tiny]
+                      nodeBatches: [1, 100%]
+                    - name: small
+                      clusters: {matchLabels: {tier: small}}
+                      nodeBatches: [1, 100%]
+                """,
+            marker: "matchLabels", field: "spec.waves[1].clusters",
+            message: "cluster 'small-tiny' is already in wave 'canary'; a cluster belongs to one wave", alone: true),
+        .init(
+            waves: "        - name: canary\n          clusters: [staging-1, staging-1]\n          nodeBatches: [1, 100%]",
+            marker: "clusters:", field: "spec.waves[0].clusters[1]", message: "cluster 'staging-1' is listed twice"),
+        .init(
+            waves: "        - name: canary\n          clusters: {matchLabels: {tier: edge}}\n          nodeBatches: [1, 100%]",
+            marker: "matchLabels", field: "spec.waves[0].clusters", message: "selects no cluster of the fleet"),
+        .init(
+            waves: "        - name: canary\n          clusters: {matchLabels: {}}\n          nodeBatches: [1, 100%]",
+            marker: "matchLabels", field: "spec.waves[0].clusters", message: "matchLabels is empty"),
+        .init(
+            waves: WaveMistake.canary("          nodeBatches: [1, 100%]")
+                + "\n        - name: canary\n          clusters: [large-1]\n          nodeBatches: [1, 100%]",
+            marker: "- name: canary", occurrence: 2, field: "spec.waves[1].name",
+            message: "wave name 'canary' is used twice"),
+    ]
+
+    @Test("A wave's mistake is placed at its line and field", arguments: waveMistakes)
+    func waveMistake(_ mistake: WaveMistake) throws {
+        let plan = Manifests.plan(waves: mistake.waves)
         let (error, path) = try load(plan)
         expectProblem(
-            error, file: path, line: line(of: "bakeAfterCluster", in: plan, occurrence: 2), field: "bakeAfterCluster",
-            containing: "is given twice")
+            error, file: path, line: line(of: mistake.marker, in: plan, occurrence: mistake.occurrence),
+            field: mistake.field, containing: mistake.message)
+        if mistake.alone { #expect(error?.problems.count == 1, "\(error.map { "\($0)" } ?? "")") }
+        if let never = mistake.never { #expect(error?.problems.allSatisfy { !$0.message.contains(never) } == true) }
     }
 
-    @Test func unknownFieldFarFromAnyNameListsTheAllowedOnes() throws {
-        let plan = Manifests.plan(waves: """
-                - name: canary
-                  clusters: [staging-1]
-                  nodeBatches: [1, 100%]
-                  colour: blue
-            """)
+    @Test("A header's mistake is placed at its line", arguments: [
+        ("apiVersion: sluice.dev/v1", "apiVersion: sluice.dev/v2", "apiVersion", "apiVersion",
+         "'sluice.dev/v2' is not supported; use sluice.dev/v1"),
+        ("kind: RolloutPlan", "kind: Rollout", "kind", "kind", "expected a RolloutPlan, found 'Rollout'"),
+        ("name: agent-2.0", "name: Agent_2", "Agent_2", "metadata.name",
+         "'Agent_2' is not a valid rollout name: it contains 'A' and '_'; use lowercase letters, digits, '-' and '.'"),
+    ])
+    func headerMistake(written: String, mistaken: String, marker: String, field: String, message: String) throws {
+        let plan = Manifests.plan(waves: Manifests.canaryWave).replacingOccurrences(of: written, with: mistaken)
         let (error, path) = try load(plan)
-        expectProblem(
-            error, file: path, line: line(of: "colour", in: plan), field: "spec.waves[0].colour",
-            containing: "unknown field (allowed: name, clusters, maxConcurrentClusters")
-        #expect(error?.problems.first?.message.contains("did you mean") == false)
+        expectProblem(error, file: path, line: line(of: marker, in: plan), field: field, containing: message)
     }
 
     @Test(arguments: ["5x", "90", "5 minutes", "1h30"])
@@ -68,72 +140,6 @@ import SluiceTestSupport
             error, file: path, line: line(of: "bakeBetweenBatches", in: plan),
             field: "spec.waves[0].bakeBetweenBatches",
             containing: "'\(duration)' is not a duration; write it with units, like 30s, 5m or 1h30m")
-    }
-
-    @Test func percentagesThatDoNotIncreaseAreRefusedAtTheOffendingStep() throws {
-        let plan = Manifests.plan(waves: """
-                - name: canary
-                  clusters: [staging-1]
-                  nodeBatches:
-                    - 10%
-                    - 5%
-                    - 100%
-            """)
-        let (error, path) = try load(plan)
-        expectProblem(
-            error, file: path, line: line(of: "- 5%", in: plan), field: "spec.waves[0].nodeBatches[1]",
-            containing: "batches are cumulative and must increase: 5% follows 10%")
-        #expect(error?.problems.count == 1)
-    }
-
-    @Test func countsThatDoNotIncreaseAreRefused() throws {
-        let plan = Manifests.plan(waves: """
-                - name: canary
-                  clusters: [staging-1]
-                  nodeBatches: [5, 5, 100%]
-            """)
-        let (error, path) = try load(plan)
-        expectProblem(
-            error, file: path, line: line(of: "nodeBatches", in: plan), field: "spec.waves[0].nodeBatches[1]",
-            containing: "must increase: 5 follows 5")
-    }
-
-    @Test func batchesNotEndingAtOneHundredPercentAreRefused() throws {
-        let plan = Manifests.plan(waves: """
-                - name: canary
-                  clusters: [staging-1]
-                  nodeBatches: [1, 50%]
-            """)
-        let (error, path) = try load(plan)
-        expectProblem(
-            error, file: path, line: line(of: "nodeBatches", in: plan), field: "spec.waves[0].nodeBatches[1]",
-            containing: "the last batch must be 100% so that every node is reached (found 50%)")
-    }
-
-    @Test func aBatchOverOneHundredPercentIsRefused() throws {
-        let plan = Manifests.plan(waves: """
-                - name: canary
-                  clusters: [staging-1]
-                  nodeBatches: [1, 120%]
-            """)
-        let (error, path) = try load(plan)
-        expectProblem(
-            error, file: path, line: line(of: "nodeBatches", in: plan), field: "spec.waves[0].nodeBatches[1]",
-            containing: "120% is over 100%")
-    }
-
-    @Test func aZeroNodeCountIsRefused() throws {
-        let plan = Manifests.plan(waves: """
-                - name: canary
-                  clusters: [staging-1]
-                  nodeBatches:
-                    - 0
-                    - 100%
-            """)
-        let (error, path) = try load(plan)
-        expectProblem(
-            error, file: path, line: line(of: "- 0", in: plan), field: "spec.waves[0].nodeBatches[0]",
-            containing: "a node count must be at least 1")
     }
 
     @Test func aBatchThatIsNeitherCountNorPercentageIsRefused() throws {
@@ -152,93 +158,12 @@ import SluiceTestSupport
             containing: "'10x%' is not a percentage")
     }
 
-    @Test func aClusterMissingFromTheFleetIsNamed() throws {
-        let plan = Manifests.plan(waves: """
-                - name: canary
-                  clusters:
-                    - staging-1
-                    - staging-2
-                  nodeBatches: [1, 100%]
-            """)
-        let (error, path) = try load(plan)
-        expectProblem(
-            error, file: path, line: line(of: "- staging-2", in: plan), field: "spec.waves[0].clusters[1]",
-            containing: "cluster 'staging-2' is not in fleet 'demo'")
-    }
-
-    @Test func aClusterInTwoWavesIsRefusedInTheLaterWave() throws {
-        let plan = Manifests.plan(waves: """
-                - name: canary
-                  clusters: [staging-1, small-tiny]
-                  nodeBatches: [1, 100%]
-                - name: small
-                  clusters: {matchLabels: {tier: small}}
-                  nodeBatches: [1, 100%]
-            """)
-        let (error, path) = try load(plan)
-        expectProblem(
-            error, file: path, line: line(of: "matchLabels", in: plan), field: "spec.waves[1].clusters",
-            containing: "cluster 'small-tiny' is already in wave 'canary'; a cluster belongs to one wave")
-        #expect(error?.problems.count == 1)
-    }
-
-    @Test func aClusterListedTwiceInOneWaveIsRefused() throws {
-        let plan = Manifests.plan(waves: """
-                - name: canary
-                  clusters: [staging-1, staging-1]
-                  nodeBatches: [1, 100%]
-            """)
-        let (error, path) = try load(plan)
-        expectProblem(
-            error, file: path, line: line(of: "clusters:", in: plan), field: "spec.waves[0].clusters[1]",
-            containing: "cluster 'staging-1' is listed twice")
-    }
-
     @Test func anEmptyWavesListIsRefused() throws {
         let plan = Manifests.plan(waves: "").replacingOccurrences(of: "  waves:\n", with: "  waves: []\n")
         let (error, path) = try load(plan)
         expectProblem(
             error, file: path, line: line(of: "waves: []", in: plan), field: "spec.waves",
             containing: "a plan needs at least one wave")
-    }
-
-    @Test func aWaveSelectingNoClusterIsRefused() throws {
-        let plan = Manifests.plan(waves: """
-                - name: canary
-                  clusters: {matchLabels: {tier: edge}}
-                  nodeBatches: [1, 100%]
-            """)
-        let (error, path) = try load(plan)
-        expectProblem(
-            error, file: path, line: line(of: "matchLabels", in: plan), field: "spec.waves[0].clusters",
-            containing: "selects no cluster of the fleet")
-    }
-
-    @Test func anEmptyMatchLabelsIsRefused() throws {
-        let plan = Manifests.plan(waves: """
-                - name: canary
-                  clusters: {matchLabels: {}}
-                  nodeBatches: [1, 100%]
-            """)
-        let (error, path) = try load(plan)
-        expectProblem(
-            error, file: path, line: line(of: "matchLabels", in: plan), field: "spec.waves[0].clusters",
-            containing: "matchLabels is empty")
-    }
-
-    @Test func duplicateWaveNamesAreRefusedAtTheSecondName() throws {
-        let plan = Manifests.plan(waves: """
-                - name: canary
-                  clusters: [staging-1]
-                  nodeBatches: [1, 100%]
-                - name: canary
-                  clusters: [large-1]
-                  nodeBatches: [1, 100%]
-            """)
-        let (error, path) = try load(plan)
-        expectProblem(
-            error, file: path, line: line(of: "- name: canary", in: plan, occurrence: 2), field: "spec.waves[1].name",
-            containing: "wave name 'canary' is used twice")
     }
 
     @Test func missingRequiredFieldsAreEachReportedAtTheirParent() throws {
@@ -266,45 +191,6 @@ import SluiceTestSupport
             containing: "is required")
         // No policy is no problem: the plan gets the default.
         #expect(error?.problems.count == 4)
-    }
-
-    @Test func anUnsupportedApiVersionIsRefused() throws {
-        let plan = Manifests.plan(waves: Manifests.canaryWave)
-            .replacingOccurrences(of: "apiVersion: sluice.dev/v1", with: "apiVersion: sluice.dev/v2")
-        let (error, path) = try load(plan)
-        expectProblem(
-            error, file: path, line: 1, field: "apiVersion",
-            containing: "'sluice.dev/v2' is not supported; use sluice.dev/v1")
-    }
-
-    @Test func aManifestOfAnotherKindIsRefused() throws {
-        let plan = Manifests.plan(waves: Manifests.canaryWave)
-            .replacingOccurrences(of: "kind: RolloutPlan", with: "kind: Rollout")
-        let (error, path) = try load(plan)
-        expectProblem(error, file: path, line: 2, field: "kind", containing: "expected a RolloutPlan, found 'Rollout'")
-    }
-
-    @Test func anInvalidRolloutNameIsRefused() throws {
-        let plan = Manifests.plan(waves: Manifests.canaryWave)
-            .replacingOccurrences(of: "name: agent-2.0", with: "name: Agent_2")
-        let (error, path) = try load(plan)
-        expectProblem(
-            error, file: path, line: line(of: "Agent_2", in: plan), field: "metadata.name",
-            containing: "'Agent_2' is not a valid rollout name: it contains 'A' and '_'; use lowercase letters, "
-                + "digits, '-' and '.'")
-    }
-
-    @Test func anUnknownApprovalModeListsTheChoices() throws {
-        let plan = Manifests.plan(waves: """
-                - name: canary
-                  clusters: [staging-1]
-                  nodeBatches: [1, 100%]
-                  approval: sometimes
-            """)
-        let (error, path) = try load(plan)
-        expectProblem(
-            error, file: path, line: line(of: "approval", in: plan), field: "spec.waves[0].approval",
-            containing: "'sometimes' is not one of automatic, manual")
     }
 
     @Test func everyProblemOfOnePlanIsReportedAtOnce() throws {
