@@ -206,11 +206,26 @@ let package = Package(
 
         // What tests that run real processes share.
         .target(name: "SluiceTestSupport", dependencies: ["SluiceManifests"], swiftSettings: strictSettings),
-        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
-        .testTarget(name: "SluiceManifestsTests", dependencies: ["SluiceManifests", "SluiceCore", "SluiceTestSupport"]),
-        .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceCore", "SluiceTestSupport"]),
-        .testTarget(name: "SluiceDriversTests", dependencies: ["SluiceDrivers", "SluiceCore", "SluiceTestSupport"]),
-        .testTarget(name: "SluiceSignalsTests", dependencies: ["SluiceSignals", "SluiceCore", "SluiceTestSupport"]),
+        .testTarget(
+            name: "SluiceCoreTests", dependencies: ["SluiceCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SluiceManifestsTests", dependencies: ["SluiceManifests", "SluiceCore", "SluiceTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceCore", "SluiceTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SluiceDriversTests", dependencies: ["SluiceDrivers", "SluiceCore", "SluiceTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SluiceSignalsTests", dependencies: ["SluiceSignals", "SluiceCore", "SluiceTestSupport"],
+            swiftSettings: strictSettings
+        ),
         // Includes a real Prometheus on loopback (Debian's `prometheus` package) fed by promtool backfill.
         .testTarget(
             name: "SluicePrometheusTests",
@@ -219,7 +234,9 @@ let package = Package(
                 "SluiceDaemon", "SluiceSimulation", "SluiceTestSupport",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
         ),
         // Includes webhooks on a python3 stand-in HTTP server on loopback.
         .testTarget(
@@ -227,37 +244,51 @@ let package = Package(
             dependencies: [
                 "SluiceNotify", "SluiceStore", "SluiceCore", "SluiceManifests", "SluiceTestSupport",
                 .product(name: "InMemoryLogging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: strictSettings
         ),
-        .testTarget(name: "FleetSimulatorTests", dependencies: ["FleetSimulator"]),
+        .testTarget(
+            name: "FleetSimulatorTests", dependencies: ["FleetSimulator"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "SluiceControllerTests",
             dependencies: [
                 "SluiceController", "SluiceStore", "SluiceCore", "SluiceManifests", "SluiceSignals", "SluiceTestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
-            ]
+            ],
+            swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SluiceSimulationTests",
-            dependencies: ["SluiceSimulation", "SluiceCore", "SluiceManifests", "FleetSimulator"]
+            dependencies: ["SluiceSimulation", "SluiceCore", "SluiceManifests", "FleetSimulator"],
+            swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SluiceCLITests",
             dependencies: [
                 "SluiceCLI", "SluiceCore", "SluiceStore", "FleetSimulator", .product(name: "Yams", package: "Yams"),
-            ]),
-        .testTarget(name: "SluiceReportTests", dependencies: ["SluiceReport", "SluiceCore"]),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SluiceReportTests", dependencies: ["SluiceReport", "SluiceCore"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "SluiceBreakGlassTests",
             dependencies: [
                 "SluiceBreakGlass", "SluiceCore", "SluiceManifests", "SluiceStore", "SluiceController", "SluiceSimulation",
                 "FleetSimulator", "sluice", "sluiced", "SluiceTestSupport",
-            ]
+            ],
+            swiftSettings: strictSettings
         ),
         // Real `sluiced` and `sluice` processes: kill and restart, two daemons on one database.
         .testTarget(
             name: "SluiceIntegrationTests",
-            dependencies: ["sluiced", "sluice", "SluiceStore", "SluiceCore", "SluiceManifests", "SluiceTestSupport"]
+            dependencies: ["sluiced", "sluice", "SluiceStore", "SluiceCore", "SluiceManifests", "SluiceTestSupport"],
+            swiftSettings: strictSettings
         ),
     ]
 )

@@ -3,6 +3,7 @@ import SluiceTestSupport
 import SluiceBreakGlass
 import SluiceStore
 import Testing
+import SluiceCore
 
 /// Holds SQLite's exclusive lock on a database from another process (the sqlite3 CLI) until released.
 final class ExclusiveLock {

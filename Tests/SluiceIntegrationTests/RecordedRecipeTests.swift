@@ -3,6 +3,7 @@ import SluiceManifests
 import SluiceStore
 import SluiceTestSupport
 import Testing
+import SluiceCore
 
 /// The README's run without a simulator: the exec driver on a folder standing in for a fleet, gated on
 /// `Examples/recordings/healthy-demo.csv`.
