@@ -4,10 +4,8 @@ public import SluiceManifests
 public enum BreakGlassManifest {
     /// The break-glass config in `path`, or every problem found in it (file:line: field: message).
     public static func load(_ path: String) throws(ManifestError) -> BreakGlassConfig {
-        let root = try ManifestFile.root(of: path, kind: "BreakGlass")
-        let fields = root.mapping(allowed: ["apiVersion", "kind", "metadata", "spec"])
-        _ = metadataName(fields)
-        let specNode = fields?.required("spec")
+        let document = try ManifestDocument.read(path, kind: "BreakGlass")
+        let specNode = document.specNode
         let spec = specNode?.mapping(allowed: [
             "credential", "nodeCommand", "killSwitch", "parallelism", "attempts", "timeout",
         ])
@@ -46,7 +44,7 @@ public enum BreakGlassManifest {
         config.parallelism = spec?["parallelism"]?.int(atLeast: 1) ?? config.parallelism
         config.attempts = spec?["attempts"]?.int(atLeast: 1) ?? config.attempts
         config.timeoutSeconds = spec?["timeout"]?.durationSeconds() ?? config.timeoutSeconds
-        try root.reader.check()
+        try document.check()
         return config
     }
 

@@ -5,10 +5,8 @@ public import SluiceManifests
 public enum ExecDriverManifest {
     /// The driver config in `path`, or every problem found in it.
     public static func load(_ path: String) throws(ManifestError) -> ExecDriverConfig {
-        let root = try ManifestFile.root(of: path, kind: "ExecDriver")
-        let fields = root.mapping(allowed: ["apiVersion", "kind", "metadata", "spec"])
-        _ = metadataName(fields)
-        let spec = fields?.required("spec")?.mapping(
+        let document = try ManifestDocument.read(path, kind: "ExecDriver")
+        let spec = document.spec(
             allowed: ["apply", "revert", "verify", "timeout", "maxNodesPerCall", "brake", "release"])
         let apply = spec?.required("apply")?.command(placeholders: ExecDriverConfig.placeholders)
         let revert = spec?.required("revert")?.command(placeholders: ExecDriverConfig.placeholders)
@@ -22,8 +20,8 @@ public enum ExecDriverManifest {
         }
         let timeout = spec?["timeout"]?.durationSeconds() ?? 120
         let maxNodes = spec?["maxNodesPerCall"]?.int(atLeast: 1) ?? 200
-        try root.reader.check()
-        guard let apply, let revert else { throw ManifestError(root.reader.problems) }
+        try document.check()
+        guard let apply, let revert else { throw ManifestError(document.root.reader.problems) }
         return ExecDriverConfig(
             apply: apply, revert: revert, timeoutSeconds: timeout, maxNodesPerCall: maxNodes, verify: verify,
             brake: brake, release: release)

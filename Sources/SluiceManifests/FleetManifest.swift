@@ -4,10 +4,9 @@ public import SluiceCore
 public enum FleetManifest {
     /// The fleet in `path`, or every problem found in it.
     public static func load(_ path: String) throws(ManifestError) -> Fleet {
-        let root = try ManifestFile.root(of: path, kind: "Fleet")
-        let fields = root.mapping(allowed: ["apiVersion", "kind", "metadata", "spec"])
-        let name = metadataName(fields)
-        let spec = fields?.required("spec")?.mapping(allowed: ["clusters"])
+        let document = try ManifestDocument.read(path, kind: "Fleet")
+        let name = document.name
+        let spec = document.spec(allowed: ["clusters"])
         var clusters: [FleetCluster] = []
         var seen: [String: Int] = [:]
         for node in spec?.required("clusters")?.sequence() ?? [] {
@@ -18,10 +17,10 @@ public enum FleetManifest {
             seen[cluster.name] = node.line
             clusters.append(cluster)
         }
-        if spec != nil && clusters.isEmpty && root.reader.problems.isEmpty {
-            root.fail("a fleet needs at least one cluster under spec.clusters")
+        if spec != nil && clusters.isEmpty && document.root.reader.problems.isEmpty {
+            document.root.fail("a fleet needs at least one cluster under spec.clusters")
         }
-        try root.reader.check()
+        try document.check()
         return Fleet(name: name ?? "", clusters: clusters)
     }
 
@@ -76,9 +75,4 @@ public enum FleetManifest {
         }
         return name
     }
-}
-
-/// The `metadata.name` of a manifest; recorded as a problem when it is missing.
-package func metadataName(_ fields: ManifestFields?) -> String? {
-    fields?.required("metadata")?.mapping(allowed: ["name", "labels", "annotations"])?.required("name")?.string()
 }

@@ -89,3 +89,34 @@ package enum ManifestFile {
         }
     }
 }
+
+/// A manifest read as far as its `spec`: the checked root, the required `metadata.name` and the `spec` node, each
+/// problem recorded on the way so that one pass reports every problem of the file.
+package struct ManifestDocument {
+    package let root: ManifestNode
+    /// The `metadata.name` field; nil after recording that it is missing.
+    package let nameNode: ManifestNode?
+    /// `metadata.name`; nil after recording that it is missing or empty.
+    package let name: String?
+    /// The `spec` field; nil after recording that it is missing.
+    package let specNode: ManifestNode?
+
+    /// Reads `path` as a manifest of `kind`; throws at once only for what stops reading (no file, bad YAML, another
+    /// kind or version).
+    package static func read(_ path: String, kind: String) throws(ManifestError) -> ManifestDocument {
+        let root = try ManifestFile.root(of: path, kind: kind)
+        let fields = root.mapping(allowed: ["apiVersion", "kind", "metadata", "spec"])
+        let metadata = fields?.required("metadata")?.mapping(allowed: ["name", "labels", "annotations"])
+        let nameNode = metadata?.required("name")
+        return ManifestDocument(
+            root: root, nameNode: nameNode, name: nameNode?.string(), specNode: fields?.required("spec"))
+    }
+
+    /// The spec's fields, any other than `allowed` a problem.
+    package func spec(allowed: [String]) -> ManifestFields? {
+        specNode?.mapping(allowed: allowed)
+    }
+
+    /// Throws every problem recorded in the file so far.
+    package func check() throws(ManifestError) { try root.reader.check() }
+}

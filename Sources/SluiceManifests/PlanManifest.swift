@@ -8,10 +8,9 @@ public enum PlanManifest {
 
     /// The plan in `path` and the reader that knows where each field stands.
     static func decode(_ path: String) throws(ManifestError) -> (RolloutPlan, ManifestReader) {
-        let root = try ManifestFile.root(of: path, kind: "RolloutPlan")
-        let fields = root.mapping(allowed: ["apiVersion", "kind", "metadata", "spec"])
-        let name = metadataName(fields)
-        let spec = fields?.required("spec")?.mapping(allowed: ["artifact", "fleet", "policy", "waves", "apfBrake"])
+        let document = try ManifestDocument.read(path, kind: "RolloutPlan")
+        let name = document.name
+        let spec = document.spec(allowed: ["artifact", "fleet", "policy", "waves", "apfBrake"])
         let artifact = spec?.required("artifact").flatMap(decodeArtifact)
         let fleet = spec?.required("fleet")?.string()
         let policy = spec?["policy"].map { $0.string() } ?? defaultPolicy
@@ -21,18 +20,17 @@ public enum PlanManifest {
             spec?["apfBrake"]?.fail("the brake's FlowSchema and priority level are named after the artifact, and "
                 + "\(KubernetesName.quoted(artifact.name)) is not a Kubernetes object name: \(problem); rename the artifact")
         }
-        try root.reader.check()
-        guard let name, let artifact, let fleet, let policy else { throw ManifestError(root.reader.problems) }
+        try document.check()
+        guard let name, let artifact, let fleet, let policy else { throw ManifestError(document.root.reader.problems) }
         let plan = RolloutPlan(
             name: name, artifact: artifact, fleetPath: fleet, policyName: policy, waves: waves, apfBrake: brake)
         if let problem = nameProblem(name) {
-            let node = fields?["metadata"]?.mapping(allowed: ["name", "labels", "annotations"])?["name"]
-            node?.fail("\(KubernetesName.quoted(name)) is not a valid rollout name: \(problem); use lowercase "
+            document.nameNode?.fail("\(KubernetesName.quoted(name)) is not a valid rollout name: \(problem); use lowercase "
                 + "letters, digits, '-' and '.', starting and ending with a letter or digit, at most "
                 + "\(KubernetesName.maxLabelLength)")
-            try root.reader.check()
+            try document.check()
         }
-        return (plan, root.reader)
+        return (plan, document.root.reader)
     }
 
     static func decodeArtifact(_ node: ManifestNode) -> ArtifactRef? {

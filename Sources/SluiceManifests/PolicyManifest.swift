@@ -11,10 +11,9 @@ public enum PolicyManifest {
     /// The policy in `path` with what is doubtful in it but not wrong (a gate on a signal no source knows), or every
     /// problem found in it.
     public static func read(_ path: String) throws(ManifestError) -> (policy: GatePolicy, warnings: [ManifestProblem]) {
-        let root = try ManifestFile.root(of: path, kind: "GatePolicy")
-        let fields = root.mapping(allowed: ["apiVersion", "kind", "metadata", "spec"])
-        let name = metadataName(fields)
-        let spec = fields?.required("spec")?.mapping(allowed: [
+        let document = try ManifestDocument.read(path, kind: "GatePolicy")
+        let name = document.name
+        let spec = document.spec(allowed: [
             "maxSampleAge", "requireBakeCoveringLag", "lags", "fleet", "gates", "predictions", "escalateAfter",
             "ungated",
         ])
@@ -43,11 +42,11 @@ public enum PolicyManifest {
         if let spec {
             checkGated(spec, ungated: ungated, gates: gateNodes.count, predictions: predictionNodes.count)
         }
-        try root.reader.check()
+        try document.check()
         let policy = GatePolicy(
             name: name ?? "", gates: gates, predictions: predictions, lags: lags, requireBakeCoveringLag: requireBake,
             fleet: fleet, maxSampleAgeSeconds: maxAge, escalateAfterSeconds: escalateAfter)
-        return (policy, root.reader.warnings)
+        return (policy, document.root.reader.warnings)
     }
 
     /// A policy gates something, or says explicitly (`ungated: true`) that it gates nothing.

@@ -5,14 +5,13 @@ public import SluiceManifests
 public enum NotifierManifest {
     /// The notifier config in `path`, or every problem found in it (file:line: field: message).
     public static func load(_ path: String) throws(ManifestError) -> NotifierConfig {
-        let root = try ManifestFile.root(of: path, kind: "Notifier")
-        let fields = root.mapping(allowed: ["apiVersion", "kind", "metadata", "spec"])
-        let name = metadataName(fields)
-        let list = fields?.required("spec")?.mapping(allowed: ["webhooks"])?.required("webhooks")
+        let document = try ManifestDocument.read(path, kind: "Notifier")
+        let name = document.name
+        let list = document.spec(allowed: ["webhooks"])?.required("webhooks")
         let entries = list?.sequence()
         if let entries, entries.isEmpty { list?.fail("give at least one webhook") }
         let webhooks = (entries ?? []).compactMap(webhook)
-        try root.reader.check()
+        try document.check()
         return NotifierConfig(name: name ?? "", webhooks: webhooks)
     }
 

@@ -4,10 +4,8 @@ public import SluiceManifests
 public enum PrometheusSourceManifest {
     /// The source config in `path`, or every problem found in it.
     public static func load(_ path: String) throws(ManifestError) -> PrometheusSourceConfig {
-        let root = try ManifestFile.root(of: path, kind: "PrometheusSource")
-        let fields = root.mapping(allowed: ["apiVersion", "kind", "metadata", "spec"])
-        _ = metadataName(fields)
-        let spec = fields?.required("spec")?.mapping(allowed: [
+        let document = try ManifestDocument.read(path, kind: "PrometheusSource")
+        let spec = document.spec(allowed: [
             "url", "clusterURLs", "bearerTokenFile", "basicAuth", "caFile", "queryTimeout", "retries", "step",
             "offsetSeconds", "defaultQueries", "queries", "fallbackQuery",
         ])
@@ -43,7 +41,7 @@ public enum PrometheusSourceManifest {
             retries: spec?["retries"]?.int(atLeast: 0) ?? 2, stepSeconds: spec?["step"]?.durationSeconds() ?? 30,
             offsetSeconds: spec?["offsetSeconds"]?.double() ?? 0, queries: queries,
             fallbackQuery: spec?["fallbackQuery"]?.string())
-        try root.reader.check()
+        try document.check()
         return config
     }
 
