@@ -68,6 +68,53 @@ struct BreakGlass: AsyncParsableCommand {
     func breakGlass() async throws {
         let environment = ProcessInfo.processInfo.environment
         let databasePath = global.db ?? SluiceStore.defaultPath(environment: environment)
+        let (reason, settings) = try authorize(databasePath: databasePath, environment: environment)
+        let session = BreakGlassSession(
+            scope: scope, cluster: cluster, reason: reason, actor: currentActor,
+            host: ProcessInfo.processInfo.hostName, config: settings,
+            channels: BreakGlassChannels.from(config: settings), databasePath: databasePath,
+            parallelism: parallelism, busyTimeoutSeconds: busyTimeout,
+            fallback: .init(artifact: artifact, fleetFile: fleet, nodeListFile: nodesFrom),
+            note: { note($0) }, progress: ProgressReporter().report)
+        let outcomes: [BreakGlassSession.Outcome]
+        do { outcomes = try await session.run() } catch { throw Self.failure(error) }
+        if all && outcomes.isEmpty { return print("no active rollout; nothing to do") }
+        try report(outcomes, journal: session.journal)
+    }
+
+    /// Prints what became of each rollout; throws (exit 1) when a node was not reverted.
+    func report(_ outcomes: [BreakGlassSession.Outcome], journal: BreakGlassJournal) throws {
+        var failures = 0
+        for outcome in outcomes {
+            switch outcome {
+            case .alreadyDone(let rollout, let since):
+                print("\(rollout): already broken-glass \(since); every node reverted, nothing to do")
+            case .ran(let rollout, let report):
+                let recorded =
+                    report.recordedInDatabase
+                    ? "recorded in the database" : "recorded in \(journal.path)"
+                print("\(rollout): \(report.outcome) (run \(report.runID), \(recorded))")
+                for failed in report.failed.prefix(20) {
+                    print(
+                        "  failed \(failed.cluster)/\(failed.node) via \(failed.channel) after \(failed.attempts) tries: "
+                            + failed.detail)
+                }
+                if !report.succeeded { failures += 1 }
+            }
+        }
+        if failures > 0 {
+            throw CLIFailure(
+                exitCode: 1,
+                message: "some nodes were not reverted; run break-glass again to retry (it is idempotent)")
+        }
+    }
+
+    /// The reason and the config, once the operator's credential is checked; every refusal is recorded first.
+    func authorize(
+        databasePath: String, environment: [String: String]
+    ) throws -> (
+        reason: String, settings: BreakGlassConfig
+    ) {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else {
             throw refused(
@@ -101,40 +148,8 @@ struct BreakGlass: AsyncParsableCommand {
                 CLIFailure(exitCode: 1, message: "refused: \(error)"), why: "\(error)", reason: reason,
                 databasePath: databasePath)
         }
-        let session = BreakGlassSession(
-            scope: scope, cluster: cluster, reason: reason, actor: currentActor,
-            host: ProcessInfo.processInfo.hostName, config: settings,
-            channels: BreakGlassChannels.from(config: settings), databasePath: databasePath,
-            parallelism: parallelism, busyTimeoutSeconds: busyTimeout,
-            fallback: .init(artifact: artifact, fleetFile: fleet, nodeListFile: nodesFrom),
-            note: { note($0) }, progress: ProgressReporter().report)
         note("authority: \(authority)")
-        let outcomes: [BreakGlassSession.Outcome]
-        do { outcomes = try await session.run() } catch { throw Self.failure(error) }
-        if all && outcomes.isEmpty { return print("no active rollout; nothing to do") }
-        var failures = 0
-        for outcome in outcomes {
-            switch outcome {
-            case .alreadyDone(let rollout, let since):
-                print("\(rollout): already broken-glass \(since); every node reverted, nothing to do")
-            case .ran(let rollout, let report):
-                let recorded =
-                    report.recordedInDatabase
-                    ? "recorded in the database" : "recorded in \(session.journal.path)"
-                print("\(rollout): \(report.outcome) (run \(report.runID), \(recorded))")
-                for failed in report.failed.prefix(20) {
-                    print(
-                        "  failed \(failed.cluster)/\(failed.node) via \(failed.channel) after \(failed.attempts) tries: "
-                            + failed.detail)
-                }
-                if !report.succeeded { failures += 1 }
-            }
-        }
-        if failures > 0 {
-            throw CLIFailure(
-                exitCode: 1,
-                message: "some nodes were not reverted; run break-glass again to retry (it is idempotent)")
-        }
+        return (reason, settings)
     }
 
     var scope: BreakGlassSession.Scope { rollout.map { .rollout($0) } ?? .allActive }

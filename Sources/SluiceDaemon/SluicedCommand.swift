@@ -4,18 +4,18 @@ import Foundation
 import Logging
 import Prometheus
 import ServiceLifecycle
-import UnixSignals
+import SluiceBreakGlass
+import SluiceCommandSupport
 import SluiceController
 import SluiceCore
 import SluiceDrivers
 import SluiceManifests
+import SluiceNotify
 import SluicePrometheus
 import SluiceSignals
-import SluiceBreakGlass
-import SluiceCommandSupport
-import SluiceNotify
 import SluiceSimulation
 import SluiceStore
+import UnixSignals
 
 /// `sluiced`: the daemon that drives every rollout recorded in the database.
 public struct SluicedCommand: AsyncParsableCommand {
@@ -47,7 +47,9 @@ public struct SluicedCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A PrometheusSource file: gate on Prometheus queries (see docs/prometheus.md).")
     var prometheus: String?
 
-    @Option(name: .long, help: "Use the simulator as the fleet: this fleet file's clusters, simulated (no real cluster is touched).")
+    @Option(
+        name: .long,
+        help: "Use the simulator as the fleet: this fleet file's clusters, simulated (no real cluster is touched).")
     var simulate: String?
 
     @Option(name: .long, help: "With --simulate: the simulation's seed.")
@@ -66,7 +68,8 @@ public struct SluicedCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Wall seconds between reconcile passes.")
     var interval: Double = 5
 
-    @Option(name: .long, help: "Run in virtual time: each pass moves the clock this many seconds (kept in the database).")
+    @Option(
+        name: .long, help: "Run in virtual time: each pass moves the clock this many seconds (kept in the database).")
     var virtualStep: Double?
 
     @Option(name: .long, help: "This daemon's name in the lease (default: host:pid).")
@@ -118,15 +121,7 @@ public struct SluicedCommand: AsyncParsableCommand {
     public func run() async throws {
         let logger = logFormat.logger(label: "sluiced", level: Logger.Level(rawValue: logLevel) ?? .info)
         let path = db ?? SluiceStore.defaultPath(environment: ProcessInfo.processInfo.environment)
-        let store: SluiceStore
-        let isNew = !FileManager.default.fileExists(atPath: path)
-        do {
-            store = try SluiceStore(path: path)
-            if isNew { logger.notice("created the database \(path)") }
-        } catch {
-            FileHandle.standardError.write(Data("sluiced: \(error)\n".utf8))
-            throw ExitCode(3)
-        }
+        let store = try openStore(path, logger: logger)
         let fleet: FleetWiring
         let notifierConfig: NotifierConfig?
         do {
@@ -142,31 +137,13 @@ public struct SluicedCommand: AsyncParsableCommand {
             store: store, driver: fleet.driver, signals: fleet.signals, clock: fleet.clock,
             owner: owner ?? "\(ProcessInfo.processInfo.hostName):\(getpid())", leaseTTLSeconds: leaseTTL,
             logger: logger, faultHook: FaultSwitch.fromEnvironment(), nodeDirect: fleet.nodeDirect, metrics: metrics)
-        let exitWhenIdle = self.exitWhenIdle
-        let ticks = AsyncTimerSequence(interval: .milliseconds(max(1, Int(interval * 1000))), clock: .continuous)
-        let service = ControllerService(controller: controller, ticks: ticks) { outcome in
-            guard case .reconciled(let active, _, _) = outcome else { return false }
-            if outcome.needsTime { try await fleet.afterPass(controller) }
-            return exitWhenIdle && active == 0
-        }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
-        ]
+        var services = [controllerService(controller, fleet: fleet)]
         if let background = fleet.background { services.append(.init(service: background)) }
         if let listen, let (host, port) = OperatorEndpoint.address(listen) {
-            let endpoint = OperatorEndpoint(
-                host: host, port: port, registry: registry,
-                readiness: {
-                    do {
-                        _ = try store.currentLease()
-                        return nil
-                    } catch {
-                        return "the database cannot be read: \(error)"
-                    }
-                },
-                beforeScrape: { if let counts = try? store.rolloutCountByPhase() { metrics.rolloutsByPhase(counts) } },
-                logger: logger)
-            services.append(.init(service: endpoint))
+            services.append(
+                .init(
+                    service: operatorEndpoint(
+                        host: host, port: port, registry: registry, metrics: metrics, store: store, logger: logger)))
         }
         if let notifierConfig {
             // Only the lease holder notifies: a standby daemon on the same database stays quiet.
@@ -182,6 +159,53 @@ public struct SluicedCommand: AsyncParsableCommand {
         logger.info("sluiced started", metadata: startMetadata(path: path, owner: controller.owner))
         try await group.run()
         logger.info("sluiced stopped", metadata: ["owner": "\(controller.owner)"])
+    }
+
+    /// The database at `path`, created when missing; exit 3 when it cannot be used.
+    func openStore(_ path: String, logger: Logger) throws -> SluiceStore {
+        let isNew = !FileManager.default.fileExists(atPath: path)
+        do {
+            let store = try SluiceStore(path: path)
+            if isNew { logger.notice("created the database \(path)") }
+            return store
+        } catch {
+            FileHandle.standardError.write(Data("sluiced: \(error)\n".utf8))
+            throw ExitCode(3)
+        }
+    }
+
+    /// The reconcile loop, a pass each `interval`; it ends the daemon once idle when `--exit-when-idle` says so.
+    func controllerService(
+        _ controller: RolloutController, fleet: FleetWiring
+    ) -> ServiceGroupConfiguration.ServiceConfiguration {
+        let exitWhenIdle = self.exitWhenIdle
+        let ticks = AsyncTimerSequence(interval: .milliseconds(max(1, Int(interval * 1000))), clock: .continuous)
+        let service = ControllerService(controller: controller, ticks: ticks) { outcome in
+            guard case .reconciled(let active, _, _) = outcome else { return false }
+            if outcome.needsTime { try await fleet.afterPass(controller) }
+            return exitWhenIdle && active == 0
+        }
+        return .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
+    }
+
+    /// `/metrics`, `/healthz` and `/readyz`: ready while the database can be read; the rollouts by phase are
+    /// counted at each scrape.
+    func operatorEndpoint(
+        host: String, port: Int, registry: PrometheusCollectorRegistry, metrics: ControllerMetrics,
+        store: SluiceStore, logger: Logger
+    ) -> OperatorEndpoint {
+        OperatorEndpoint(
+            host: host, port: port, registry: registry,
+            readiness: {
+                do {
+                    _ = try store.currentLease()
+                    return nil
+                } catch {
+                    return "the database cannot be read: \(error)"
+                }
+            },
+            beforeScrape: { if let counts = try? store.rolloutCountByPhase() { metrics.rolloutsByPhase(counts) } },
+            logger: logger)
     }
 
     /// The configuration in the start line: enough to tell from the log alone what this daemon drives and reads.
@@ -231,8 +255,9 @@ public struct SluicedCommand: AsyncParsableCommand {
             throw ValidationError(FleetAdapter.problem(choosing: chosenAdapters.map(\.adapter)) ?? "no fleet")
         }
         let nodeDirect = try breakGlassConfig.map {
-            BreakGlassDriver(channels: BreakGlassChannels.from(
-                config: try BreakGlassManifest.load($0), environment: ProcessInfo.processInfo.environment))
+            BreakGlassDriver(
+                channels: BreakGlassChannels.from(
+                    config: try BreakGlassManifest.load($0), environment: ProcessInfo.processInfo.environment))
         }
         guard let virtualStep else {
             var wiring = FleetWiring(driver: driver, signals: signals, clock: WallClock())
@@ -254,13 +279,15 @@ public struct SluicedCommand: AsyncParsableCommand {
         let clock = SimulationClock(fleet: simulated)
         let signals = SimulatorSignalSource(fleet: simulated)
         let pacing: SimulatorDriver.Pacing = virtualStep == nil ? .live(pollSeconds: 0.05) : .virtual(stepSeconds: 5)
-        var wiring = virtualStep.map { step in
-            FleetWiring(
+        var wiring =
+            virtualStep.map { step in
+                FleetWiring(
+                    driver: SimulatorDriver(fleet: simulated, pacing: pacing), signals: signals, clock: clock,
+                    afterPass: { _ in await simulated.advance(by: step) })
+            }
+            ?? FleetWiring(
                 driver: SimulatorDriver(fleet: simulated, pacing: pacing), signals: signals, clock: clock,
-                afterPass: { _ in await simulated.advance(by: step) })
-        } ?? FleetWiring(
-            driver: SimulatorDriver(fleet: simulated, pacing: pacing), signals: signals, clock: clock,
-            background: SimulationPacer(fleet: simulated, speed: speed))
+                background: SimulationPacer(fleet: simulated, speed: speed))
         wiring.nodeDirect = SimulatorDriver(fleet: simulated, pacing: pacing, path: .nodeDirect)
         return wiring
     }
@@ -306,7 +333,9 @@ struct SimulationPacer: Service {
 
     func run() async throws {
         let start = ContinuousClock.now
-        for try await _ in AsyncTimerSequence(interval: .milliseconds(50), clock: .continuous).cancelOnGracefulShutdown() {
+        for try await _ in AsyncTimerSequence(interval: .milliseconds(50), clock: .continuous)
+            .cancelOnGracefulShutdown()
+        {
             let elapsed = ContinuousClock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             await fleet.advance(to: seconds * speed)
