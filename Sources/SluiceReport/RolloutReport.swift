@@ -196,54 +196,7 @@ public enum RolloutReport {
             + "viewBox=\"0 0 \(n(chartWidth)) \(n(height))\" width=\"\(n(chartWidth))\" height=\"\(n(height))\">\n"
         svg += axisTicks(axis, top: top - 6, bottom: height - 30)
         for (row, entry) in clusters.enumerated() {
-            let y = top + Double(row) * rowHeight
-            let name = entry.cluster.name
-            let progress = input.status.clusters.first { $0.cluster == name }
-            svg += "<text class=\"label\" x=\"4\" y=\"\(n(y + 19))\">\(escape(name))</text>\n"
-            svg += "<line class=\"lane\" x1=\"\(n(labelWidth))\" x2=\"\(n(plotRight))\" "
-                + "y1=\"\(n(y + 15))\" y2=\"\(n(y + 15))\"/>\n"
-            let entries = input.journal.filter { $0.action.cluster == name }
-            var lastLabelX = -Double.infinity
-            for (index, journalEntry) in entries.enumerated() {
-                let start = journalEntry.intendedAt
-                let end = journalEntry.completedAt ?? axis.end
-                let kind = journalEntry.action.kind
-                let cls = journalEntry.state == .failed ? "failed" : kind.rawValue
-                svg += rect(
-                    x1: axis.x(start), x2: axis.x(end), y: y + 5, height: 20, cls: cls,
-                    title: "\(kind.rawValue) batch \(journalEntry.action.batch + 1) "
-                        + "(\(nodesText(journalEntry.action.nodes))) "
-                        + "\(ControllerTime.format(start))–\(journalEntry.completedAt.map(ControllerTime.format) ?? "…"), "
-                        + "\(journalEntry.state.rawValue)")
-                // Batch numbers above the bars, skipped where they would overlap the previous one.
-                if axis.x(start) - lastLabelX >= 16 {
-                    lastLabelX = axis.x(start)
-                    svg += "<text class=\"batch\" x=\"\(n(axis.x(start) + 2))\" y=\"\(n(y + 4))\">"
-                        + "\(kind == .apply ? "" : "↩")\(journalEntry.action.batch + 1)</text>\n"
-                }
-                // The bake after an applied batch: until the next action on the cluster, its end, or now.
-                guard kind == .apply, journalEntry.state == .done, let done = journalEntry.completedAt else { continue }
-                let bakeEnd: Double? = if index + 1 < entries.count {
-                    entries[index + 1].intendedAt
-                } else if let finished = progress?.finishedAt, finished >= done {
-                    finished
-                } else if progress?.state == .baking {
-                    min(axis.end, progress?.bakeUntil ?? axis.end)
-                } else {
-                    nil
-                }
-                if let bakeEnd, bakeEnd > done {
-                    svg += rect(
-                        x1: axis.x(done), x2: axis.x(bakeEnd), y: y + 9, height: 12, cls: "bake",
-                        title: "bake after batch \(journalEntry.action.batch + 1): "
-                            + "\(ControllerTime.format(done))–\(ControllerTime.format(bakeEnd))")
-                }
-            }
-            if let finished = progress?.finishedAt, progress?.state == .done || progress?.state == .reverted {
-                let x = axis.x(finished)
-                svg += "<path class=\"finish \(progress!.state.rawValue)\" d=\"M\(n(x)) \(n(y + 8)) l6 7 l-6 7 l-6 -7 z\">"
-                    + "<title>\(escape(name)) \(progress!.state.rawValue) at \(ControllerTime.format(finished))</title></path>\n"
-            }
+            svg += lane(entry.cluster.name, y: top + Double(row) * rowHeight, input: input, axis: axis)
         }
         svg += decisionMarks(decisions, axis: axis, top: top - 4, bottom: height - 30, numberRow: top - 10)
         svg += "</svg>\n"
@@ -254,6 +207,58 @@ public enum RolloutReport {
             person (request, refusal, break-glass), numbered as in the decisions table ◆ cluster finished</p>
             """
         return svg + legend
+    }
+
+    /// One cluster's lane of the timeline at `y`: its batches applied and reverted, bakes, and when it finished.
+    static func lane(_ name: String, y: Double, input: ReportInput, axis: TimeAxis) -> String {
+        var svg = ""
+        let progress = input.status.clusters.first { $0.cluster == name }
+        svg += "<text class=\"label\" x=\"4\" y=\"\(n(y + 19))\">\(escape(name))</text>\n"
+        svg += "<line class=\"lane\" x1=\"\(n(labelWidth))\" x2=\"\(n(plotRight))\" "
+            + "y1=\"\(n(y + 15))\" y2=\"\(n(y + 15))\"/>\n"
+        let entries = input.journal.filter { $0.action.cluster == name }
+        var lastLabelX = -Double.infinity
+        for (index, journalEntry) in entries.enumerated() {
+            let start = journalEntry.intendedAt
+            let end = journalEntry.completedAt ?? axis.end
+            let kind = journalEntry.action.kind
+            let cls = journalEntry.state == .failed ? "failed" : kind.rawValue
+            svg += rect(
+                x1: axis.x(start), x2: axis.x(end), y: y + 5, height: 20, cls: cls,
+                title: "\(kind.rawValue) batch \(journalEntry.action.batch + 1) "
+                    + "(\(nodesText(journalEntry.action.nodes))) "
+                    + "\(ControllerTime.format(start))–\(journalEntry.completedAt.map(ControllerTime.format) ?? "…"), "
+                    + "\(journalEntry.state.rawValue)")
+            // Batch numbers above the bars, skipped where they would overlap the previous one.
+            if axis.x(start) - lastLabelX >= 16 {
+                lastLabelX = axis.x(start)
+                svg += "<text class=\"batch\" x=\"\(n(axis.x(start) + 2))\" y=\"\(n(y + 4))\">"
+                    + "\(kind == .apply ? "" : "↩")\(journalEntry.action.batch + 1)</text>\n"
+            }
+            // The bake after an applied batch: until the next action on the cluster, its end, or now.
+            guard kind == .apply, journalEntry.state == .done, let done = journalEntry.completedAt else { continue }
+            let bakeEnd: Double? = if index + 1 < entries.count {
+                entries[index + 1].intendedAt
+            } else if let finished = progress?.finishedAt, finished >= done {
+                finished
+            } else if progress?.state == .baking {
+                min(axis.end, progress?.bakeUntil ?? axis.end)
+            } else {
+                nil
+            }
+            if let bakeEnd, bakeEnd > done {
+                svg += rect(
+                    x1: axis.x(done), x2: axis.x(bakeEnd), y: y + 9, height: 12, cls: "bake",
+                    title: "bake after batch \(journalEntry.action.batch + 1): "
+                        + "\(ControllerTime.format(done))–\(ControllerTime.format(bakeEnd))")
+            }
+        }
+        if let finished = progress?.finishedAt, progress?.state == .done || progress?.state == .reverted {
+            let x = axis.x(finished)
+            svg += "<path class=\"finish \(progress!.state.rawValue)\" d=\"M\(n(x)) \(n(y + 8)) l6 7 l-6 7 l-6 -7 z\">"
+                + "<title>\(escape(name)) \(progress!.state.rawValue) at \(ControllerTime.format(finished))</title></path>\n"
+        }
+        return svg
     }
 
     /// The decisions as vertical lines from `top` to `bottom`, numbered as in the table: sluiced's dashed in red with
@@ -325,6 +330,54 @@ public enum RolloutReport {
     /// more than the font's widest digits and signs need, so boxes tested against it are conservative.
     static func textWidth(_ text: String) -> Double { Double(text.count) * 7 }
 
+    /// One cluster's values on a gate chart: polylines through runs of observed values (no data breaks the line),
+    /// a point per evaluation (larger for a breach) and a tick at the bottom where there was no data.
+    static func series(
+        _ mine: [GateEvaluation], name: String, color: String, axis: TimeAxis, bottom: Double,
+        y: (Double) -> Double
+    ) -> String {
+        var svg = ""
+        // Runs of consecutive observed values become polylines; no data breaks the line.
+        var runs: [[GateEvaluation]] = [[]]
+        for evaluation in mine {
+            if evaluation.observed?.isFinite == true { runs[runs.count - 1].append(evaluation) } else { runs.append([]) }
+        }
+        for run in runs where run.count > 1 {
+            let points = run.map { "\(n(axis.x($0.at))),\(n(y($0.observed!)))" }.joined(separator: " ")
+            svg += "<polyline class=\"series\" stroke=\"\(color)\" points=\"\(points)\"/>\n"
+        }
+        for evaluation in mine {
+            let x = axis.x(evaluation.at)
+            let title = "<title>\(escape(name)) \(ControllerTime.format(evaluation.at)): \(escape(evaluation.reason))</title>"
+            if let observed = evaluation.observed, observed.isFinite {
+                let cls = evaluation.verdict == .breach ? "point breach" : "point"
+                svg += "<circle class=\"\(cls)\" fill=\"\(color)\" cx=\"\(n(x))\" cy=\"\(n(y(observed)))\" "
+                    + "r=\"\(evaluation.verdict == .breach ? 4 : 2.5)\">\(title)</circle>\n"
+            } else {
+                svg += "<rect class=\"nodata\" x=\"\(n(x - 1))\" y=\"\(n(bottom - 10))\" width=\"2\" height=\"10\">"
+                    + "\(title)</rect>\n"
+            }
+        }
+        return svg
+    }
+
+    /// What a gate checks and how it went, above its chart.
+    static func caption(_ outcome: GateOutcome) -> String {
+        let gate = outcome.gate
+        let evaluations = outcome.evaluations
+        let threshold = gate.bound.threshold
+        let boundText = gate.bound.description
+        let unit = ValueUnit(gate: gate)
+        let close = outcome.passedThroughout && outcome.cameClose
+            ? "; passed throughout, but its worst value \(unit.format(outcome.worst ?? threshold)) came within "
+                + "\(Int((GateOutcome.closeMargin * 100).rounded())) % of the bound" : ""
+        return "<figure class=\"gate\"><figcaption><b>\(escape(gate.name))</b>: \(gate.aggregation)"
+            + "(\(escape(gate.signal))) over \(DurationText.format(gate.windowSeconds)), healthy \(escape(boundText)); "
+            + "\(counted(evaluations.count, "evaluation")), \(counted(outcome.breaches, "breach", "breaches")), "
+            + "\(outcome.noData) without data\(escape(close)); "
+            + "on breach: \(gate.action.rawValue)</figcaption>\n"
+    }
+
     static func gateChart(
         _ outcome: GateOutcome, input: ReportInput, axis: TimeAxis, decisions: [ReportDecision]
     ) -> String {
@@ -343,15 +396,7 @@ public enum RolloutReport {
         let bottom = height - 34
         func y(_ value: Double) -> Double { bottom - (value - low) / (high - low) * (bottom - top) }
         let boundText = gate.bound.description
-        let unit = ValueUnit(gate: gate)
-        let close = outcome.passedThroughout && outcome.cameClose
-            ? "; passed throughout, but its worst value \(unit.format(outcome.worst ?? threshold)) came within "
-                + "\(Int((GateOutcome.closeMargin * 100).rounded())) % of the bound" : ""
-        var svg = "<figure class=\"gate\"><figcaption><b>\(escape(gate.name))</b>: \(gate.aggregation)"
-            + "(\(escape(gate.signal))) over \(DurationText.format(gate.windowSeconds)), healthy \(escape(boundText)); "
-            + "\(counted(evaluations.count, "evaluation")), \(counted(outcome.breaches, "breach", "breaches")), "
-            + "\(outcome.noData) without data\(escape(close)); "
-            + "on breach: \(gate.action.rawValue)</figcaption>\n"
+        var svg = caption(outcome)
         svg += "<svg class=\"gate-chart\" data-gate=\"\(escape(gate.name))\" xmlns=\"http://www.w3.org/2000/svg\" "
             + "viewBox=\"0 0 \(n(width)) \(n(height))\" width=\"\(n(width))\" height=\"\(n(height))\">\n"
         svg += axisTicks(axis, top: top, bottom: bottom)
@@ -377,27 +422,7 @@ public enum RolloutReport {
             guard !mine.isEmpty else { continue }
             let color = palette[index % palette.count]
             legend.append("<span style=\"color:\(color)\">■</span> \(escape(name))")
-            // Runs of consecutive observed values become polylines; no data breaks the line.
-            var runs: [[GateEvaluation]] = [[]]
-            for evaluation in mine {
-                if evaluation.observed?.isFinite == true { runs[runs.count - 1].append(evaluation) } else { runs.append([]) }
-            }
-            for run in runs where run.count > 1 {
-                let points = run.map { "\(n(axis.x($0.at))),\(n(y($0.observed!)))" }.joined(separator: " ")
-                svg += "<polyline class=\"series\" stroke=\"\(color)\" points=\"\(points)\"/>\n"
-            }
-            for evaluation in mine {
-                let x = axis.x(evaluation.at)
-                let title = "<title>\(escape(name)) \(ControllerTime.format(evaluation.at)): \(escape(evaluation.reason))</title>"
-                if let observed = evaluation.observed, observed.isFinite {
-                    let cls = evaluation.verdict == .breach ? "point breach" : "point"
-                    svg += "<circle class=\"\(cls)\" fill=\"\(color)\" cx=\"\(n(x))\" cy=\"\(n(y(observed)))\" "
-                        + "r=\"\(evaluation.verdict == .breach ? 4 : 2.5)\">\(title)</circle>\n"
-                } else {
-                    svg += "<rect class=\"nodata\" x=\"\(n(x - 1))\" y=\"\(n(bottom - 10))\" width=\"2\" height=\"10\">"
-                        + "\(title)</rect>\n"
-                }
-            }
+            svg += series(mine, name: name, color: color, axis: axis, bottom: bottom, y: y)
         }
         svg += "</svg>\n"
         if !legend.isEmpty { svg += "<p class=\"legend\">\(legend.joined(separator: " "))</p>" }
