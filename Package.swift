@@ -267,7 +267,8 @@ let package = Package(
         .testTarget(
             name: "SluiceCLITests",
             dependencies: [
-                "SluiceCLI", "SluiceCore", "SluiceStore", "FleetSimulator", .product(name: "Yams", package: "Yams"),
+                "SluiceCLI", "SluiceCore", "SluiceStore", "SluiceBreakGlass", "FleetSimulator",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

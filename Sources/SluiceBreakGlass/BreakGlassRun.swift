@@ -81,6 +81,8 @@ public struct ClusterTargets: Sendable, Equatable {
 
 /// Progress of a break-glass fan-out, after each call.
 public struct BreakGlassProgress: Sendable, Equatable {
+    /// The rollout being reverted: a session may revert several, one after another.
+    public var rollout: String
     public var nodesDone: Int
     public var nodesTotal: Int
     public var failed: Int
@@ -89,6 +91,20 @@ public struct BreakGlassProgress: Sendable, Equatable {
     public var channel: String
     public var nodes: [String]
     public var error: String?
+
+    public init(
+        rollout: String, nodesDone: Int, nodesTotal: Int, failed: Int, cluster: String, channel: String,
+        nodes: [String], error: String?
+    ) {
+        self.rollout = rollout
+        self.nodesDone = nodesDone
+        self.nodesTotal = nodesTotal
+        self.failed = failed
+        self.cluster = cluster
+        self.channel = channel
+        self.nodes = nodes
+        self.error = error
+    }
 }
 
 /// What a break-glass run did.
@@ -214,6 +230,7 @@ public struct BreakGlassOperation: Sendable {
             if error != nil { failedCount += call.nodeIndices.count }
             await progress(
                 BreakGlassProgress(
+                    rollout: rollout,
                     nodesDone: done, nodesTotal: total, failed: failedCount, cluster: call.cluster,
                     channel: channelName, nodes: call.nodeNames, error: error))
         }

@@ -187,28 +187,28 @@ struct BreakGlass: AsyncParsableCommand {
     }
 }
 
-/// Prints fan-out progress to stderr: each failure, and a line at every tenth of the nodes.
+/// Prints fan-out progress to stderr: each failure, and a line at every tenth of each rollout's nodes.
 final class ProgressReporter: Sendable {
-    private let lastTenth = Mutex(-1)
+    private let lastTenth = Mutex<[String: Int]>([:])
 
     func report(_ progress: BreakGlassProgress) {
+        for line in lines(for: progress) { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
+    }
+
+    /// The lines `progress` is worth: its failure, and the count when it reaches a new tenth of its rollout.
+    func lines(for progress: BreakGlassProgress) -> [String] {
+        var lines: [String] = []
         if let error = progress.error {
-            FileHandle.standardError.write(
-                Data(
-                    "  \(progress.cluster) via \(progress.channel): \(progress.nodes.count) nodes failed: \(error)\n"
-                        .utf8))
+            lines.append("\(progress.cluster) via \(progress.channel): \(progress.nodes.count) nodes failed: \(error)")
         }
         let tenth = progress.nodesTotal == 0 ? 10 : progress.nodesDone * 10 / progress.nodesTotal
         let isNew = lastTenth.withLock { last in
-            defer { last = max(last, tenth) }
-            return tenth > last
+            defer { last[progress.rollout] = max(last[progress.rollout] ?? -1, tenth) }
+            return tenth > last[progress.rollout] ?? -1
         }
         if isNew {
-            FileHandle.standardError.write(
-                Data(
-                    "  \(progress.nodesDone)/\(progress.nodesTotal) node reverts done, \(progress.failed) failed\n"
-                        .utf8
-                ))
+            lines.append("\(progress.nodesDone)/\(progress.nodesTotal) node reverts done, \(progress.failed) failed")
         }
+        return lines
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Testing
 @testable import SluiceCLI
+import SluiceBreakGlass
 import SluiceCore
 import SluiceStore
 
@@ -98,5 +99,25 @@ struct BreakGlassRefusalTests {
         #expect(try await setup.breakGlass(["r", "--reason", "x"], database: missing) == 1)
         #expect(!FileManager.default.fileExists(atPath: missing))
         #expect(try setup.refusals("r").isEmpty)
+    }
+}
+
+@Suite struct BreakGlassProgressTests {
+    static func progress(_ rollout: String, done: Int, of total: Int, error: String? = nil) -> BreakGlassProgress {
+        BreakGlassProgress(
+            rollout: rollout, nodesDone: done, nodesTotal: total, failed: error == nil ? 0 : 1, cluster: "a",
+            channel: "exec", nodes: ["n"], error: error)
+    }
+
+    @Test("Progress is said at each new tenth of each rollout's nodes, and every failure is said")
+    func tenthsPerRollout() {
+        let reporter = ProgressReporter()
+        let first = (1...20).flatMap { reporter.lines(for: Self.progress("r1", done: $0, of: 20)) }
+        #expect(first.count == 11 && first.last == "20/20 node reverts done, 0 failed")
+        // The second rollout of an --all session starts its own count (it used to be silenced by the first's).
+        #expect(reporter.lines(for: Self.progress("r2", done: 2, of: 20)) == ["2/20 node reverts done, 0 failed"])
+        #expect(reporter.lines(for: Self.progress("r2", done: 4, of: 20, error: "refused")) == [
+            "a via exec: 1 nodes failed: refused", "4/20 node reverts done, 1 failed",
+        ])
     }
 }
