@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Files for a two-cluster rollout on the local exec driver (a file per node in the workspace's fake fleet), gated
 /// on a healthy recording: `alpha` (4 nodes) in a first wave, `beta` (3 nodes) in a second.
