@@ -59,9 +59,12 @@ struct PoolLanes: Sendable, Equatable {
     }
 
     /// Whether some lane, the brake's included, is greater than `bound`.
+    ///
+    /// Lane by lane: `any(levels .> bound)` builds its mask one lane at a time through the stack.
     @inline(__always)
     func anyAbove(_ bound: Double) -> Bool {
-        any(levels .> SIMD8(repeating: bound)) || brake > bound
+        for lane in 0..<Self.brakeLane where levels[lane] > bound { return true }
+        return brake > bound
     }
 
     /// The lanes added in order, as `SIMD.sum()` does.
