@@ -20,7 +20,9 @@ struct ClusterChanges: Sendable {
     }
 
     /// Puts this step's ticket requests into the driver and pod-lifecycle classes; applies due node-direct changes.
-    mutating func offerRequests(to cluster: inout ClusterModel, startSeconds: Double, parameters p: SimulationParameters) {
+    mutating func offerRequests(
+        to cluster: inout ClusterModel, startSeconds: Double, parameters p: SimulationParameters
+    ) {
         let dt = p.stepSeconds
         var driverOffered = 0.0
         var lifecycleBudget = p.controllerManagerRequestsPerSecond * dt
@@ -89,7 +91,9 @@ struct ClusterChanges: Sendable {
     }
 
     /// Credits the step's successful ticket requests to the changes, in submission order, and changes their nodes.
-    mutating func creditProgress(on cluster: inout ClusterModel, endSeconds: Double, parameters p: SimulationParameters) {
+    mutating func creditProgress(
+        on cluster: inout ClusterModel, endSeconds: Double, parameters p: SimulationParameters
+    ) {
         let driverClass = cluster.classes[BackgroundClass.driver.rawValue]
         let lifecycleClass = cluster.classes[BackgroundClass.podLifecycle.rawValue]
         let driverSuccess = driverClass.arrivals > 0 ? min(1, driverClass.completedOK / driverClass.arrivals) : 0
