@@ -108,6 +108,9 @@ struct APFSeatDivision: Sendable, Equatable {
     let nominalTotal: Double
     /// The current limits per level.
     private(set) var currentSeats: PoolLanes
+    /// The demand `currentSeats` was divided for, if any: the same demand again gives the same seats, and a cluster
+    /// at rest asks with the same demand period after period.
+    private var dividedForDemand: PoolLanes?
 
     /// The division for a server with `serverSeats` seats (600 by default), every level at its nominal limit.
     init(serverSeats: Int, brake: APFBrake? = nil) {
@@ -141,22 +144,28 @@ struct APFSeatDivision: Sendable, Equatable {
     /// Finds `f` with `Σ clamp(f × target, min, max) = total`, where `target = clamp(demand, min, max)`, by
     /// bisection to a relative precision of about 1e-7.
     mutating func reallocate(demandSeats: PoolLanes) {
-        let minimum = minimumSeats
-        let maximum = maximumSeats
-        var targets = demandSeats.clamped(lowerBound: minimum, upperBound: maximum)
-        targets[0] = 0
-        @inline(__always)
-        func allocated(_ proportion: Double) -> PoolLanes {
-            targets.scaled(by: proportion).clamped(lowerBound: minimum, upperBound: maximum)
-        }
+        if let previous = dividedForDemand, previous.hasSameBits(as: demandSeats) { return }
+        dividedForDemand = demandSeats
+        var clampedDemand = demandSeats.clamped(lowerBound: minimumSeats, upperBound: maximumSeats)
+        clampedDemand[0] = 0
+        let targets = clampedDemand
         var low = 0.0
         var high = 1.0
-        while allocated(high).sum() < nominalTotal && high < 1e9 { high *= 2 }
+        while allocated(targets, proportion: high).sum() < nominalTotal && high < 1e9 { high *= 2 }
         for _ in 0..<24 {
             let middle = (low + high) / 2
-            if allocated(middle).sum() < nominalTotal { low = middle } else { high = middle }
+            if allocated(targets, proportion: middle).sum() < nominalTotal { low = middle } else { high = middle }
         }
-        currentSeats = allocated(high)
+        currentSeats = allocated(targets, proportion: high)
+    }
+
+    /// The limits for `targets` scaled by `proportion`, each between its level's minimum and maximum.
+    ///
+    /// A method, not a closure over the targets: a captured variable is boxed, and each read checked for exclusive
+    /// access at run time.
+    @inline(__always)
+    private func allocated(_ targets: PoolLanes, proportion: Double) -> PoolLanes {
+        targets.scaled(by: proportion).clamped(lowerBound: minimumSeats, upperBound: maximumSeats)
     }
 
     /// The most seats one request may occupy in the brake's level: kube-apiserver's per-level cap

@@ -33,9 +33,9 @@ struct ChangeRecord: Sendable {
         case nodeDirect
     }
 
+    /// The ticket's id (its position in the simulation's change log).
+    let id: Int
     let path: Path
-    /// Index of the cluster, or nil when the name was unknown.
-    let clusterIndex: Int?
     let nodes: Range<Int>
     let enable: Bool
     /// Profile slot on the cluster when enabling.

@@ -20,14 +20,50 @@ struct StepTotals {
     var rejectedPerPool = PoolLanes(repeating: 0)
 }
 
+/// The service time of a request: `(1 − share) × mean` plus an exponential tail of mean `share × mean`.
+///
+/// Knows, without a division, when a request's remaining time is so far beyond its mean service time that the tail
+/// past it is negligible (the exponent below −40): then `shareSlowerThan` is 0 and `meanHoldSeconds` the mean, the
+/// values their divisions would give, bit for bit. Most requests of a healthy cluster are there.
+struct ServiceTimeTail {
+    /// The tail's share of the mean service time.
+    let share: Double
+    /// `remaining > negligibleBeyond × service` puts the exponent below −40; +∞ (never) for a share outside
+    /// [0.001, 1), where the bound below does not hold.
+    ///
+    /// With `r = remaining / service ≥ 1.01 × (1 + 40k)`, the exponent's magnitude `(r − (1 − k)) / k` is at least
+    /// `41.4 + 0.01 / k` before rounding; the few roundings on the way change it by parts in 10^15, far below the
+    /// margin of 1.4 over 40. The same holds for `(remaining − floor) / tail` of `meanHoldSeconds`.
+    let negligibleBeyond: Double
+
+    /// The tail of `share`, with the bound that holds for it.
+    init(share: Double) {
+        self.init(share: share, negligibleBeyond: (0.001..<1).contains(share) ? 1.01 * (1 + 40 * share) : .infinity)
+    }
+
+    /// The tail of `share` with a bound of the caller's (`.infinity`: always divide, for the tests).
+    init(share: Double, negligibleBeyond: Double) {
+        self.share = share
+        self.negligibleBeyond = negligibleBeyond
+    }
+
+    /// Whether the tail beyond `remainingSeconds` is negligible for a mean service time of `serviceSeconds`.
+    @inline(__always)
+    func isNegligible(remainingSeconds: Double, serviceSeconds: Double) -> Bool {
+        serviceSeconds >= 1e-8 && remainingSeconds > negligibleBeyond * serviceSeconds
+    }
+}
+
 extension ClusterModel {
     /// Share of requests with mean service `serviceSeconds` and queue wait `waitSeconds` that take longer than
-    /// `limitSeconds` in all: service is `(1 − k) × mean` plus an exponential tail of mean `k × mean`.
+    /// `limitSeconds` in all.
     @inline(__always)
     static func shareSlowerThan(
-        _ limitSeconds: Double, waitSeconds: Double, serviceSeconds: Double, tailShare k: Double
+        _ limitSeconds: Double, waitSeconds: Double, serviceSeconds: Double, tail: ServiceTimeTail
     ) -> Double {
         let remaining = limitSeconds - waitSeconds
+        if tail.isNegligible(remainingSeconds: remaining, serviceSeconds: serviceSeconds) { return 0 }
+        let k = tail.share
         if remaining <= 0 { return 1 }
         let normalized = remaining / max(serviceSeconds, 1e-12)
         if normalized <= 1 - k { return 1 }
@@ -37,9 +73,13 @@ extension ClusterModel {
     }
 
     /// Mean time a request holds its seats when it is cut off after `remainingSeconds` (the request timeout less its
-    /// queue wait): `E[min(X, remaining)]` for the service time X described in `shareSlowerThan`.
+    /// queue wait): `E[min(X, remaining)]` for the service time X of `tail`.
     @inline(__always)
-    static func meanHoldSeconds(serviceSeconds: Double, remainingSeconds: Double, tailShare k: Double) -> Double {
+    static func meanHoldSeconds(serviceSeconds: Double, remainingSeconds: Double, tail: ServiceTimeTail) -> Double {
+        if tail.isNegligible(remainingSeconds: remainingSeconds, serviceSeconds: serviceSeconds) {
+            return serviceSeconds
+        }
+        let k = tail.share
         let floorSeconds = serviceSeconds * (1 - k)
         if remainingSeconds <= floorSeconds { return max(remainingSeconds, 1e-12) }
         let tailSeconds = k * serviceSeconds
@@ -55,7 +95,7 @@ extension ClusterModel {
         let endSeconds = startSeconds + dt
         restartApiservers(atOrBeforeSeconds: startSeconds + 1e-9)
         if apiserversUp > 0 && pendingRelistShare > 0 { startRelistHerd(parameters: p) }
-        if p.apfEnabled { updateBorrowing(stepIndex: stepIndex, parameters: p) }
+        if p.apfEnabled { updateBorrowing(stepIndex: stepIndex) }
 
         var work: [RequestClass] = []
         swap(&work, &classes)
@@ -129,9 +169,8 @@ extension ClusterModel {
     }
 
     /// Re-divides APF seats among levels at the end of each borrowing period, from the period's peak demand.
-    mutating func updateBorrowing(stepIndex: Int, parameters p: SimulationParameters) {
-        let periodSteps = max(1, Int((p.apfBorrowingPeriodSeconds / p.stepSeconds).rounded()))
-        guard stepIndex > 0 && stepIndex % periodSteps == 0 else { return }
+    mutating func updateBorrowing(stepIndex: Int) {
+        guard stepIndex > 0 && stepIndex % borrowingPeriodSteps == 0 else { return }
         seatDivision.reallocate(demandSeats: levelDemandHighWater)
         poolCapacityPerApiserver = seatDivision.currentSeats
         poolCapacityPerApiserver[0] = .infinity
@@ -141,6 +180,9 @@ extension ClusterModel {
     /// Retry-After doubles while a pool keeps rejecting and halves back while it rejects nothing.
     mutating func updateRetryAfter(rejectedPerPool: PoolLanes, parameters p: SimulationParameters) {
         guard p.apfEnabled else { return }
+        // Nothing to do while no pool rejects and every Retry-After is at its initial value (a cluster at rest).
+        let initial = p.retryAfterInitialSeconds
+        guard rejectedPerPool.anyAbove(1e-6) || retryAfterSeconds.anyAbove(initial) else { return }
         let dt = p.stepSeconds
         for pool in 0..<poolCount {
             if rejectedPerPool[pool] > 1e-6 {
@@ -285,14 +327,14 @@ extension ClusterModel {
         let queueLength = heldOccupancy + 11 * row
         let highWater = heldOccupancy + 12 * row
         let timeout = p.requestTimeoutSeconds
-        let tail = p.serviceTimeTailShare
+        let tail = ServiceTimeTail(share: p.serviceTimeTailShare)
         for index in 0..<buffer.count where !buffer[index].isIdle {
             let service = buffer[index].serviceSeconds(stretch: stretch)
             buffer[index].serviceSeconds = service
             let hold = Self.meanHoldSeconds(
-                serviceSeconds: service, remainingSeconds: timeout - buffer[index].waitSeconds, tailShare: tail)
-            buffer[index].holdSeconds = hold
+                serviceSeconds: service, remainingSeconds: timeout - buffer[index].waitSeconds, tail: tail)
             let factor = 1 + dt / hold
+            buffer[index].occupancyDivisor = factor
             let pool = buffer[index].pool
             let seats = buffer[index].seats
             let waiting = buffer[index].queued + buffer[index].arrivals
@@ -351,14 +393,14 @@ extension ClusterModel {
             let pool = buffer[index].pool
             let single = buffer[index].isSingleFlow
             let service = buffer[index].serviceSeconds
-            let factor = 1 + dt / buffer[index].holdSeconds
+            let factor = buffer[index].occupancyDivisor
             let waiting = buffer[index].queued + buffer[index].arrivals
             let admitted = waiting * (single ? ratioSingle[pool] : ratioPooled[pool])
             var executing = (buffer[index].executing + admitted) / factor
             if executing < 1e-9 { executing = 0 }  // lets a class that has finished its work become idle
             let completed = buffer[index].executing + admitted - executing
             let timeoutShare = Self.shareSlowerThan(
-                timeout, waitSeconds: buffer[index].waitSeconds, serviceSeconds: service, tailShare: tail)
+                timeout, waitSeconds: buffer[index].waitSeconds, serviceSeconds: service, tail: tail)
             let timedOut = completed * timeoutShare
             let completedOK = completed - timedOut
             let unadmitted = waiting - admitted
@@ -408,7 +450,7 @@ extension ClusterModel {
             if buffer[index].level != 0 { totals.seatsInUse += executing * buffer[index].seats }
             if buffer[index].kind == .mutating {
                 let slowShare = Self.shareSlowerThan(
-                    slowLimit, waitSeconds: waitSeconds, serviceSeconds: service, tailShare: tail)
+                    slowLimit, waitSeconds: waitSeconds, serviceSeconds: service, tail: tail)
                 totals.mutatingResponses += responses
                 totals.mutatingSlow += completedOK * slowShare + rejectedAfterWait + timedOut
             }

@@ -54,6 +54,8 @@ struct ClusterModel: Sendable {
     private(set) var poolQueueLengthLimit: PoolLanes
     /// Number of pools in use (8 levels with APF, 9 with the brake; 3 without APF).
     private(set) var poolCount: Int
+    /// Steps between two re-divisions of the seats (APF's borrowing period; 1 with APF off, where it is unused).
+    let borrowingPeriodSteps: Int
     /// Highest per-apiserver seat demand of each level in the current borrowing period.
     var levelDemandHighWater = PoolLanes(repeating: 0)
     /// Retry-After each pool answers with, seconds.
@@ -85,6 +87,7 @@ struct ClusterModel: Sendable {
         apiserverRestartAtSeconds = [Double](repeating: -.infinity, count: spec.apiserverCount)
         apiserversUp = spec.apiserverCount
         seatDivision = APFSeatDivision(serverSeats: p.seatsPerApiserver)
+        borrowingPeriodSteps = p.apfEnabled ? max(1, Int((p.apfBorrowingPeriodSeconds / p.stepSeconds).rounded())) : 1
         var queues = PoolLanes(repeating: 0)
         var hands = PoolLanes(repeating: 0)
         var capacity = PoolLanes(repeating: 0)

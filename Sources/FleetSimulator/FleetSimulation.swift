@@ -14,13 +14,17 @@ public struct FleetSimulation: Sendable {
     /// Virtual seconds since the start.
     public private(set) var nowSeconds: Double = 0
 
+    /// Threads that step the clusters (1: the calling thread alone). Results are the same for any number: each
+    /// cluster's step reads nothing of the others.
+    public var stepWorkers = 1
+
     /// Steps done; the model's time is `stepsDone × stepSeconds` (≤ `nowSeconds`).
     private var stepsDone = 0
-    private var clusters: [ClusterModel]
+    /// The clusters in spec order, each with the changes submitted for it.
+    private var clusters: [SimulatedCluster]
     private let clusterIndexByName: [String: Int]
-    private var changes: [ChangeRecord] = []
-    /// Per cluster: ids of the changes still at work, in submission order.
-    private var activeChangeIDs: [[Int]]
+    /// Per ticket id: where its change is kept (nil: submitted for an unknown cluster).
+    private var changePlaces: [ChangePlace?] = []
 
     /// A healthy fleet at steady state, no agent running anywhere, at time 0.
     ///
@@ -36,8 +40,9 @@ public struct FleetSimulation: Sendable {
         self.seed = seed
         clusterSpecs = specs
         clusterIndexByName = indexByName
-        clusters = specs.enumerated().map { ClusterModel(spec: $1, clusterIndex: $0, parameters: parameters) }
-        activeChangeIDs = [[Int]](repeating: [], count: specs.count)
+        clusters = specs.enumerated().map {
+            SimulatedCluster(model: ClusterModel(spec: $1, clusterIndex: $0, parameters: parameters))
+        }
     }
 
     /// Cluster names, in spec order.
@@ -51,24 +56,12 @@ public struct FleetSimulation: Sendable {
     public mutating func advance(toSeconds target: Double) {
         guard target > nowSeconds else { return }
         let dt = parameters.stepSeconds
-        while Double(stepsDone + 1) * dt <= target + 1e-9 {
-            runStep()
-        }
+        var stepsEnd = stepsDone
+        while Double(stepsEnd + 1) * dt <= target + 1e-9 { stepsEnd += 1 }
+        ClusterStepping.run(
+            &clusters, steps: stepsDone..<stepsEnd, seed: seed, parameters: parameters, workers: stepWorkers)
+        stepsDone = stepsEnd
         nowSeconds = target
-    }
-
-    private mutating func runStep() {
-        let stepIndex = stepsDone
-        let startSeconds = Double(stepIndex) * parameters.stepSeconds
-        for index in clusters.indices {
-            let hasChanges = !activeChangeIDs[index].isEmpty
-            if hasChanges { offerChangeRequests(clusterIndex: index, startSeconds: startSeconds) }
-            clusters[index].step(stepIndex: stepIndex, seed: seed, parameters: parameters)
-            if hasChanges {
-                creditChangeProgress(clusterIndex: index, endSeconds: startSeconds + parameters.stepSeconds)
-            }
-        }
-        stepsDone += 1
     }
 
     // MARK: Changes
@@ -103,7 +96,7 @@ public struct FleetSimulation: Sendable {
         path: ChangeRecord.Path, cluster: String, nodeIndices: Range<Int>, enable: Bool, profile: AgentAPIProfile,
         deadlineSeconds: Double
     ) -> ChangeTicket {
-        let ticket = ChangeTicket(id: changes.count, cluster: cluster)
+        let ticket = ChangeTicket(id: changePlaces.count, cluster: cluster)
         let clusterIndex = clusterIndexByName[cluster]
         var status = ChangeStatus.inProgress(done: 0, total: nodeIndices.count)
         var slot: Int?
@@ -117,173 +110,54 @@ public struct FleetSimulation: Sendable {
             } else if nodeIndices.isEmpty {
                 status = .succeeded
             } else if enable {
-                slot = clusters[clusterIndex].slot(for: profile)
+                slot = clusters[clusterIndex].model.slot(for: profile)
             }
-        } else {
-            status = .failed(reason: "no cluster named \(cluster) in the simulated fleet")
+        }
+        guard let clusterIndex else {
+            // Its status is that of a ticket this simulation did not issue: the cluster name matches none.
+            changePlaces.append(nil)
+            return ticket
         }
         let record = ChangeRecord(
-            path: path, clusterIndex: clusterIndex, nodes: nodeIndices, enable: enable, profileSlot: slot,
+            id: ticket.id, path: path, nodes: nodeIndices, enable: enable, profileSlot: slot,
             submittedAtSeconds: nowSeconds, deadlineAtSeconds: nowSeconds + deadlineSeconds,
             effectiveAtSeconds: nowSeconds + parameters.nodeDirectLatencySeconds, status: status)
-        changes.append(record)
-        if let clusterIndex, case .inProgress = status {
-            activeChangeIDs[clusterIndex].append(ticket.id)
-        }
+        let position = clusters[clusterIndex].changes.append(record)
+        changePlaces.append(ChangePlace(cluster: clusterIndex, position: position))
         return ticket
     }
 
     /// Where a change stands; `.failed` for a ticket this simulation did not issue.
     public func changeStatus(_ ticket: ChangeTicket) -> ChangeStatus {
-        guard changes.indices.contains(ticket.id), ticket.cluster == clusterName(of: changes[ticket.id]) else {
+        guard changePlaces.indices.contains(ticket.id), let place = changePlaces[ticket.id],
+            ticket.cluster == clusterSpecs[place.cluster].name
+        else {
             return .failed(reason: "unknown change ticket \(ticket.id) for cluster \(ticket.cluster)")
         }
-        return changes[ticket.id].status
+        return clusters[place.cluster].changes.records[place.position].status
     }
 
-    private func clusterName(of record: ChangeRecord) -> String? {
-        record.clusterIndex.map { clusterSpecs[$0].name }
-    }
-
-    /// Puts this step's ticket requests into the driver and pod-lifecycle classes; applies due node-direct changes.
-    private mutating func offerChangeRequests(clusterIndex: Int, startSeconds: Double) {
-        let p = parameters
-        let dt = p.stepSeconds
-        var driverOffered = 0.0
-        var lifecycleBudget = p.controllerManagerRequestsPerSecond * dt
-        var lifecycleOffered = 0.0
-        var finished: [Int] = []
-        for id in activeChangeIDs[clusterIndex] {
-            var record = changes[id]
-            let total = record.nodes.count
-            switch record.path {
-            case .nodeDirect:
-                if record.effectiveAtSeconds < startSeconds + dt - 1e-9 {
-                    clusters[clusterIndex].setAgent(nodes: record.nodes, slot: record.enable ? record.profileSlot : nil)
-                    record.nodesDone = total
-                    record.status = .succeeded
-                    finished.append(id)
-                    finished += supersedeControlPlaneChanges(
-                        clusterIndex: clusterIndex, before: id, overlapping: record.nodes, atSeconds: startSeconds)
-                }
-            case .controlPlane:
-                let driverNeeded = Double(total) * p.driverRequestsPerNode
-                record.driverOffered =
-                    record.driverGaveUp
-                    ? 0 : max(0, min(driverNeeded - record.driverRequestsDone, p.driverRequestsPerSecond * dt))
-                let available =
-                    Double(labelledNodes(record)) * p.podLifecycleRequestsPerNode - record.lifecycleRequestsDone
-                record.lifecycleOffered = max(0, min(available, lifecycleBudget))
-                lifecycleBudget -= record.lifecycleOffered
-                driverOffered += record.driverOffered
-                lifecycleOffered += record.lifecycleOffered
-            }
-            changes[id] = record
-        }
-        clusters[clusterIndex].classes[BackgroundClass.driver.rawValue].offeredByTickets = driverOffered
-        clusters[clusterIndex].classes[BackgroundClass.podLifecycle.rawValue].offeredByTickets = lifecycleOffered
-        if !finished.isEmpty { activeChangeIDs[clusterIndex].removeAll { finished.contains($0) } }
-    }
-
-    /// Stops the control-plane changes submitted before node-direct change `id` on overlapping nodes: break-glass
-    /// wins, and the DaemonSet controller no longer undoes it. Returns the ids stopped.
-    private mutating func supersedeControlPlaneChanges(
-        clusterIndex: Int, before id: Int, overlapping nodes: Range<Int>, atSeconds seconds: Double
-    ) -> [Int] {
-        var stopped: [Int] = []
-        for other in activeChangeIDs[clusterIndex] where other < id && changes[other].path == .controlPlane {
-            guard changes[other].nodes.overlaps(nodes) else { continue }
-            changes[other].driverGaveUp = true
-            changes[other].driverOffered = 0
-            changes[other].lifecycleOffered = 0
-            if case .inProgress = changes[other].status {
-                changes[other].status = .failed(
-                    reason: "superseded by node-direct change \(id) at \(Int(seconds.rounded())) s with "
-                        + "\(changes[other].nodesDone) of \(changes[other].nodes.count) nodes changed")
-            }
-            stopped.append(other)
-        }
-        return stopped
-    }
-
-    /// Nodes whose driver requests have all succeeded.
-    private func labelledNodes(_ record: ChangeRecord) -> Int {
-        let total = record.nodes.count
-        guard parameters.driverRequestsPerNode > 0 else { return total }
-        return min(total, Int((record.driverRequestsDone / parameters.driverRequestsPerNode + 1e-9).rounded(.down)))
-    }
-
-    /// Credits the step's successful ticket requests to the changes, in submission order, and changes their nodes.
-    private mutating func creditChangeProgress(clusterIndex: Int, endSeconds: Double) {
-        let p = parameters
-        let driverClass = clusters[clusterIndex].classes[BackgroundClass.driver.rawValue]
-        let lifecycleClass = clusters[clusterIndex].classes[BackgroundClass.podLifecycle.rawValue]
-        let driverSuccess = driverClass.arrivals > 0 ? min(1, driverClass.completedOK / driverClass.arrivals) : 0
-        let lifecycleSuccess =
-            lifecycleClass.arrivals > 0 ? min(1, lifecycleClass.completedOK / lifecycleClass.arrivals) : 0
-        clusters[clusterIndex].classes[BackgroundClass.driver.rawValue].offeredByTickets = 0
-        clusters[clusterIndex].classes[BackgroundClass.podLifecycle.rawValue].offeredByTickets = 0
-        var finished: [Int] = []
-        for id in activeChangeIDs[clusterIndex] {
-            var record = changes[id]
-            guard record.path == .controlPlane else { continue }
-            let total = record.nodes.count
-            record.driverRequestsDone += record.driverOffered * driverSuccess
-            record.lifecycleRequestsDone += record.lifecycleOffered * lifecycleSuccess
-            record.driverOffered = 0
-            record.lifecycleOffered = 0
-            let labelled = labelledNodes(record)
-            let changed =
-                p.podLifecycleRequestsPerNode > 0
-                ? min(
-                    labelled, Int((record.lifecycleRequestsDone / p.podLifecycleRequestsPerNode + 1e-9).rounded(.down)))
-                : labelled
-            if changed > record.nodesDone {
-                let lower = record.nodes.lowerBound
-                clusters[clusterIndex].setAgent(
-                    nodes: (lower + record.nodesDone)..<(lower + changed),
-                    slot: record.enable ? record.profileSlot : nil)
-                record.nodesDone = changed
-            }
-            if case .inProgress = record.status {
-                if record.nodesDone == total {
-                    record.status = .succeeded
-                } else if endSeconds >= record.deadlineAtSeconds - 1e-9 {
-                    record.driverGaveUp = true
-                    let truth = clusters[clusterIndex].truth
-                    let deadline = Int((record.deadlineAtSeconds - record.submittedAtSeconds).rounded())
-                    let availability = Int((truth.availabilityNow * 100).rounded())
-                    record.status = .failed(
-                        reason: "deadline of \(deadline) s passed with \(record.nodesDone) of \(total) nodes changed "
-                            + "(apiserver availability \(availability) %, \(truth.apiserversUpNow) of "
-                            + "\(clusterSpecs[clusterIndex].apiserverCount) apiservers up)")
-                } else {
-                    record.status = .inProgress(done: record.nodesDone, total: total)
-                }
-            }
-            if record.nodesDone == total || (record.driverGaveUp && record.nodesDone >= labelled) {
-                finished.append(id)
-            }
-            changes[id] = record
-        }
-        if !finished.isEmpty { activeChangeIDs[clusterIndex].removeAll { finished.contains($0) } }
+    /// Where the change of a ticket is kept: the cluster, and the position among the cluster's changes.
+    private struct ChangePlace: Sendable {
+        let cluster: Int
+        let position: Int
     }
 
     // MARK: Reading
 
     /// Nodes currently running an agent (any profile) in the whole fleet.
-    public var agentNodeCountFleetWide: Int { clusters.reduce(0) { $0 + $1.agentNodeCount } }
+    public var agentNodeCountFleetWide: Int { clusters.reduce(0) { $0 + $1.model.agentNodeCount } }
 
     /// Nodes currently running the agent (any profile); 0 for an unknown cluster.
     public func agentNodeCount(cluster: String) -> Int {
         guard let index = clusterIndexByName[cluster] else { return 0 }
-        return clusters[index].agentNodeCount
+        return clusters[index].model.agentNodeCount
     }
 
     /// Nodes of `nodeIndices` currently running `profile` (nil: running no agent); 0 for an unknown cluster.
     public func nodeCount(cluster: String, nodeIndices: Range<Int>, running profile: AgentAPIProfile?) -> Int {
         guard let index = clusterIndexByName[cluster] else { return 0 }
-        let model = clusters[index]
+        let model = clusters[index].model
         if let profile {
             guard let slot = model.profiles.firstIndex(of: profile) else { return 0 }
             return model.nodes(in: nodeIndices, runningSlot: slot)
@@ -307,7 +181,7 @@ public struct FleetSimulation: Sendable {
     /// `signals(cluster:)` without the dictionary: calls `body` with each signal monitoring shows now for the
     /// cluster at `clusterIndex` (spec order), in `SimulatedSignal.allCases` order, skipping the missing ones.
     public func visitSignals(clusterIndex index: Int, _ body: (SimulatedSignal, Double) -> Void) {
-        let recorder = clusters[index].recorder
+        let recorder = clusters[index].model.recorder
         let visibleAt = nowSeconds - parameters.signalDelaySeconds
         guard let slot = recorder.newestSlot(atOrBeforeSeconds: max(0, visibleAt)) else { return }
         let scrape = recorder.scrapeNumbers[slot]
@@ -341,7 +215,7 @@ public struct FleetSimulation: Sendable {
     /// What really happened to the cluster so far; a zero value for an unknown cluster.
     public func groundTruth(cluster: String) -> ClusterGroundTruth {
         guard let index = clusterIndexByName[cluster] else { return ClusterGroundTruth() }
-        return clusters[index].truth
+        return clusters[index].model.truth
     }
 }
 
@@ -357,20 +231,20 @@ extension FleetSimulation {
     /// `apfBorrowingPeriodSeconds`), and the agent's requests in flight (queued, executing, waiting to retry) move
     /// with its calls to the new level. With APF off the objects are recorded but change nothing.
     public mutating func setAPFBrake(_ brake: APFBrake?, cluster: String) -> Bool {
-        guard let index = clusterIndexByName[cluster], clusters[index].apiserversUp > 0 else { return false }
-        clusters[index].setBrake(brake)
+        guard let index = clusterIndexByName[cluster], clusters[index].model.apiserversUp > 0 else { return false }
+        clusters[index].model.setBrake(brake)
         return true
     }
 
     /// The brake installed on `cluster`, if any.
     public func apfBrake(cluster: String) -> APFBrake? {
         guard let index = clusterIndexByName[cluster] else { return nil }
-        return clusters[index].brake
+        return clusters[index].model.brake
     }
 
     /// The current APF division of one apiserver's seats on `cluster` (for tests), or nil for an unknown cluster.
     func seatDivision(cluster: String) -> APFSeatDivision? {
         guard let index = clusterIndexByName[cluster] else { return nil }
-        return clusters[index].seatDivision
+        return clusters[index].model.seatDivision
     }
 }

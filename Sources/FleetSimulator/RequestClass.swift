@@ -98,8 +98,9 @@ struct RequestClass: Sendable, Equatable {
     var offeredByTickets: Double = 0
     /// Current mean service time, seconds.
     var serviceSeconds: Double = 0
-    /// Current mean time a request holds its seats (service time cut off at the request timeout), seconds.
-    var holdSeconds: Double = 1
+    /// `1 + dt / hold` of the current step, where hold is the mean time a request holds its seats (service time cut
+    /// off at the request timeout): executing requests end the step as `(executing + admitted) / occupancyDivisor`.
+    var occupancyDivisor: Double = 2
     /// Current mean APF queue wait, seconds.
     var waitSeconds: Double = 0
 

@@ -28,7 +28,8 @@ struct Simulate: AsyncParsableCommand {
             let loaded = try loadPlan(file, policies: policies)
             let fleet = try self.fleet.map(loadFleet) ?? loaded.fleet
             let spec = try resolve(loaded, against: fleet)
-            let runner = SimulationRunner(fleet: fleet, seed: seed, horizonSeconds: horizonSeconds)
+            let runner = SimulationRunner(
+                fleet: fleet, seed: seed, horizonSeconds: horizonSeconds, stepWorkers: simulationStepWorkers)
             let outcome = try await runner.guarded(spec)
             if let encoded = try format.output.encode(outcome, kind: "SimulationOutcome") { return print(encoded) }
             print(OutcomeReport.timeline(outcome))
@@ -76,7 +77,9 @@ struct Demo: AsyncParsableCommand {
             if format.output == .table {
                 print("Replaying 11 Dec 2024 on a simulated fleet of \(loaded.fleet.clusters.count) clusters (\(nodes.formatted()) nodes)...")
             }
-            let runner = SimulationRunner(fleet: loaded.fleet, seed: seed)
+            // The four runs share the cores; each steps its clusters on all of them, so the longest run uses both once
+            // the others are done.
+            let runner = SimulationRunner(fleet: loaded.fleet, seed: seed, stepWorkers: simulationStepWorkers)
             let canary = try ArgoStyleCanary.spec(from: loaded.plan, fleet: loaded.fleet)
             async let unguarded = runner.unguarded(profile: profile)
             async let argoStyle = runner.guarded(canary, scenario: "fixed-step canary, latency only")
@@ -100,6 +103,9 @@ struct Demo: AsyncParsableCommand {
         }
     }
 }
+
+/// Threads a simulation of the CLI steps its clusters on: one per core (the results do not depend on it).
+let simulationStepWorkers = ProcessInfo.processInfo.activeProcessorCount
 
 /// Finds the shipped examples: `./Examples`, or `Examples/` above the executable (a `swift run` from elsewhere).
 enum ExampleFiles {
@@ -193,7 +199,8 @@ struct Record: AsyncParsableCommand {
             let wanted: Set<String>? = allSignals ? nil
                 : Set(signals.map { $0.split(separator: ",").map(String.init) } ?? loaded.spec.policy.signalNames)
             let runner = SimulationRunner(
-                fleet: loaded.fleet, seed: seed, horizonSeconds: durationSeconds, observeAfterStopSeconds: .infinity)
+                fleet: loaded.fleet, seed: seed, horizonSeconds: durationSeconds, observeAfterStopSeconds: .infinity,
+                stepWorkers: simulationStepWorkers)
             guard let profile = AgentAPIProfile.forArtifact(loaded.spec.artifact) else {
                 throw CLIFailure(exitCode: 2, message: "\(loaded.planPath): the simulator has no apiProfile '\(loaded.spec.artifact.apiProfile ?? "")'")
             }

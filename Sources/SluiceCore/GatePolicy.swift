@@ -32,20 +32,43 @@ public struct GatePolicy: Sendable, Equatable, Codable {
     }
 
     /// The signals any gate or prediction reads.
+    ///
+    /// Each name once, in the order the gates, then the predictions, first name it. (Read for every cluster of every
+    /// pass: built without intermediate arrays or a set, the lists are short.)
     public var signalNames: [String] {
-        let names = gates.flatMap { [$0.signal] + ($0.dividedBy.map { [$0] } ?? []) }
-            + predictions.flatMap { [$0.costSignal, $0.capacitySignal, $0.usageSignal, $0.agentNodesSignal] }
-        var seen: Set<String> = []
-        return names.filter { seen.insert($0).inserted }
+        var names: [String] = []
+        func add(_ name: String) {
+            if !names.contains(name) { names.append(name) }
+        }
+        for gate in gates {
+            add(gate.signal)
+            if let divisor = gate.dividedBy { add(divisor) }
+        }
+        for prediction in predictions {
+            add(prediction.costSignal)
+            add(prediction.capacitySignal)
+            add(prediction.usageSignal)
+            add(prediction.agentNodesSignal)
+        }
+        return names
     }
 
-    /// The window a signal must be read over: the widest any gate or prediction asks for.
+    /// The window a signal must be read over: the widest any gate or prediction asks for (0 when none reads it).
     public func windowSeconds(of signal: String) -> Double {
-        let gateWindows = gates.filter { $0.signal == signal || $0.dividedBy == signal }.map(\.windowSeconds)
-        let predictionWindows = predictions.filter {
-            [$0.costSignal, $0.capacitySignal, $0.usageSignal, $0.agentNodesSignal].contains(signal)
-        }.map(\.windowSeconds)
-        return (gateWindows + predictionWindows).max() ?? 0
+        var widest: Double?
+        func consider(_ seconds: Double) {
+            // As `max()` of the windows in this order would choose.
+            if let current = widest, !(current < seconds) { return }
+            widest = seconds
+        }
+        for gate in gates where gate.signal == signal || gate.dividedBy == signal { consider(gate.windowSeconds) }
+        for prediction in predictions
+        where prediction.costSignal == signal || prediction.capacitySignal == signal
+            || prediction.usageSignal == signal || prediction.agentNodesSignal == signal
+        {
+            consider(prediction.windowSeconds)
+        }
+        return widest ?? 0
     }
 
     /// How far back from now a read of `signal` reaches: its window, or `maxSampleAgeSeconds` when that is longer

@@ -44,6 +44,10 @@ extension SignalSource {
 
 extension RandomAccessCollection where Element == SignalSample {
     /// The samples with `from <= at <= through`, found by binary search: samples must be oldest first.
+    ///
+    /// Inlinable, so a caller in another module gets it specialised for its collection (the simulator's `Deque`
+    /// rings ran through the generic version, witness tables and metadata look-ups at every step of the search).
+    @inlinable
     public func window(from: Double, through: Double) -> SubSequence {
         let start = boundary { $0.at >= from }
         let end = boundary { $0.at > through }
@@ -51,7 +55,8 @@ extension RandomAccessCollection where Element == SignalSample {
     }
 
     /// The first index whose sample satisfies `isPast`, which is false then true along the collection.
-    private func boundary(_ isPast: (SignalSample) -> Bool) -> Index {
+    @inlinable
+    func boundary(_ isPast: (SignalSample) -> Bool) -> Index {
         var low = startIndex
         var length = count
         while length > 0 {

@@ -24,17 +24,19 @@ public actor SimulatedFleet {
     ///
     /// `retentionSeconds`: how far back the signal source can read at first (`GatePolicy.longestReadSeconds` of
     /// the policies that will read it). `recording`: what to stream out of every scrape for a recording.
+    /// `stepWorkers`: threads that step the clusters (`FleetSimulation.stepWorkers`; the results are the same).
     public init(
         fleet: Fleet, parameters: SimulationParameters = .default, seed: UInt64,
-        retentionSeconds: Double = defaultRetentionSeconds, recording: ScrapeRecording? = nil
+        retentionSeconds: Double = defaultRetentionSeconds, recording: ScrapeRecording? = nil, stepWorkers: Int = 1
     ) {
         self.fleet = fleet
-        let simulation = FleetSimulation(
+        var simulation = FleetSimulation(
             clusters: fleet.clusters.map {
                 SimulatedClusterSpec(
                     name: $0.name, nodeCount: $0.nodeCount, podsPerNode: $0.podsPerNode, apiserverCount: $0.apiservers)
             },
             parameters: parameters, seed: seed)
+        simulation.stepWorkers = stepWorkers
         clusterIndexByName = Dictionary(uniqueKeysWithValues: fleet.clusters.enumerated().map { ($1.name, $0) })
         var retained = RetainedScrapes(clusterCount: fleet.clusters.count, retentionSeconds: retentionSeconds)
         var recording = recording

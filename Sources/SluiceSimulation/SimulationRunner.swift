@@ -15,10 +15,12 @@ public struct SimulationRunner: Sendable {
     public var horizonSeconds: Double
     /// How long to keep simulating after the rollout stopped, to see the fleet recover (or not).
     public var observeAfterStopSeconds: Double
+    /// Threads that step the simulated clusters of each run; the results are the same for any number.
+    public var stepWorkers: Int
 
     public init(
         fleet: Fleet, parameters: SimulationParameters = .default, seed: UInt64 = 1, passIntervalSeconds: Double = 30,
-        horizonSeconds: Double = 48 * 3600, observeAfterStopSeconds: Double = 3600
+        horizonSeconds: Double = 48 * 3600, observeAfterStopSeconds: Double = 3600, stepWorkers: Int = 1
     ) {
         self.fleet = fleet
         self.parameters = parameters
@@ -26,6 +28,7 @@ public struct SimulationRunner: Sendable {
         self.passIntervalSeconds = passIntervalSeconds
         self.horizonSeconds = horizonSeconds
         self.observeAfterStopSeconds = observeAfterStopSeconds
+        self.stepWorkers = stepWorkers
     }
 
     /// Sluice drives `spec` through its gates; the run ends once the rollout is finished or stopped and the fleet has
@@ -49,7 +52,7 @@ public struct SimulationRunner: Sendable {
     func simulatedFleet(readBy policy: GatePolicy?, recording: ScrapeRecording? = nil) -> SimulatedFleet {
         SimulatedFleet(
             fleet: fleet, parameters: parameters, seed: seed, retentionSeconds: policy?.longestReadSeconds ?? 0,
-            recording: recording)
+            recording: recording, stepWorkers: stepWorkers)
     }
 
     func guarded(_ spec: RolloutSpec, on simulated: SimulatedFleet, scenario: String? = nil) async throws -> SimulationOutcome {

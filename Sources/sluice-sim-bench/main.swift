@@ -33,6 +33,8 @@ struct BenchOptions {
     var passes = 240
     var stepSeconds = 30.0
     var policyPath = "Policies/control-plane-safe.yaml"
+    /// Threads stepping the clusters: the machine's cores unless given.
+    var workers = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 
     /// Parses `arguments` (without the program name); returns nil and prints the problem when one is wrong.
     static func parse(_ arguments: [String]) -> BenchOptions? {
@@ -76,6 +78,9 @@ struct BenchOptions {
                     return nil
                 }
                 options.policyPath = arguments[index]
+            case "--workers":
+                guard let workers = value("--workers") else { return nil }
+                options.workers = Int(workers)
             case "--seed":
                 guard let seed = value("--seed") else { return nil }
                 options.seed = UInt64(seed)
@@ -83,11 +88,13 @@ struct BenchOptions {
                 print(
                     """
                     usage: sluice-sim-bench [--hours H] [--clusters N] [--scale S] [--revert-at-minutes M | --no-revert]
+                                           [--workers W]
                       --hours H              virtual hours to simulate (default 4)
                       --clusters N           clusters in the fleet (default 200, sizes 50 to 7,500 nodes)
                       --scale S              multiply every cluster's node count by S (default 1)
                       --revert-at-minutes M  stop the agent everywhere through the node-direct path (default 100)
                       --no-revert            never stop it
+                      --workers W            threads stepping the clusters (default: the machine's cores; same results)
                       --calibration-table    print the single-cluster calibration table of docs/simulator.md instead
                     usage: sluice-sim-bench --daemon-pass [--clusters N] [--passes P] [--step S] [--policy FILE]
                       --daemon-pass          time the daemon's passes over a simulated fleet (default 1,000 clusters)
@@ -242,10 +249,12 @@ var rolloutEvents = specs.indices.sorted { (rolloutAtSeconds[$0], $0) < (rollout
 
 print(
     "fleet: \(specs.count) clusters, \(totalNodes) nodes (\(specs.first?.nodeCount ?? 0) to "
-        + "\(specs.map(\.nodeCount).max() ?? 0) per cluster); \(formatted(options.hours)) virtual hours")
+        + "\(specs.map(\.nodeCount).max() ?? 0) per cluster); \(formatted(options.hours)) virtual hours; "
+        + "\(options.workers) worker\(options.workers == 1 ? "" : "s")")
 let clock = ContinuousClock()
 let setupStart = clock.now
 var simulation = FleetSimulation(clusters: specs, seed: options.seed)
+simulation.stepWorkers = options.workers
 let setupDuration = clock.now - setupStart
 
 let runStart = clock.now
