@@ -305,29 +305,48 @@ extension ClusterModel {
     /// Rows of `admitAndServe`'s scratch.
     private static let scratchRows = 13
 
+    /// Admits what the free seats of each pool allow, then serves, queues or rejects every class for one step.
     private mutating func admitAndServe(
         _ buffer: UnsafeMutableBufferPointer<RequestClass>, scratch: UnsafeMutableBufferPointer<Double>,
         totals: inout StepTotals, parameters p: SimulationParameters
     ) {
-        let dt = p.stepSeconds
-        let up = Double(apiserversUp)
-        let stretch = cpuStretch
-        let row = Self.scratchRowLength
-        let heldOccupancy = scratch.baseAddress!
-        let extraPooled = heldOccupancy + row
-        let extraSingle = heldOccupancy + 2 * row
-        let waitingPooled = heldOccupancy + 3 * row
-        let waitingSingle = heldOccupancy + 4 * row
-        let ratioPooled = heldOccupancy + 5 * row
-        let ratioSingle = heldOccupancy + 6 * row
-        let rejectedPerPool = heldOccupancy + 7 * row
-        let capacityPerApiserver = heldOccupancy + 8 * row
-        let queueCount = heldOccupancy + 9 * row
-        let handSize = heldOccupancy + 10 * row
-        let queueLength = heldOccupancy + 11 * row
-        let highWater = heldOccupancy + 12 * row
-        let timeout = p.requestTimeoutSeconds
+        let rows = AdmissionRows(base: scratch.baseAddress!, length: Self.scratchRowLength)
         let tail = ServiceTimeTail(share: p.serviceTimeTailShare)
+        sumSeatDemand(buffer, rows: rows, tail: tail, parameters: p)
+        divideFreeSeats(rows: rows, totals: &totals, parameters: p)
+        levelDemandHighWater = PoolLanes(loading: rows.highWater)
+        for index in 0..<buffer.count {
+            if buffer[index].isIdle {
+                buffer[index].clearStepResults()
+                continue
+            }
+            let outcome = served(buffer[index], rows: rows, tail: tail, parameters: p)
+            buffer[index].record(outcome)
+            let slowShare =
+                buffer[index].kind == .mutating
+                ? Self.shareSlowerThan(
+                    p.degradedMutatingP99Seconds, waitSeconds: outcome.waitSeconds,
+                    serviceSeconds: buffer[index].serviceSeconds, tail: tail)
+                : 0
+            totals.count(
+                outcome, of: buffer[index], slowShare: slowShare, stretch: cpuStretch,
+                isHeartbeat: index == BackgroundClass.kubeletHeartbeat.rawValue)
+            rows.rejectedPerPool[buffer[index].pool] += outcome.rejected
+        }
+        totals.rejectedPerPool = PoolLanes(loading: rows.rejectedPerPool)
+    }
+
+    /// Sums, per pool, the seats held by executing requests and those waiting ones would take (each discounted by
+    /// the share of the step it would hold them), and the waiting requests of pooled and single-flow classes; keeps
+    /// each class's service time and occupancy divisor for `serve`.
+    @inline(__always)
+    private func sumSeatDemand(
+        _ buffer: UnsafeMutableBufferPointer<RequestClass>, rows: AdmissionRows, tail: ServiceTimeTail,
+        parameters p: SimulationParameters
+    ) {
+        let dt = p.stepSeconds
+        let stretch = cpuStretch
+        let timeout = p.requestTimeoutSeconds
         for index in 0..<buffer.count where !buffer[index].isIdle {
             let service = buffer[index].serviceSeconds(stretch: stretch)
             buffer[index].serviceSeconds = service
@@ -338,139 +357,104 @@ extension ClusterModel {
             let pool = buffer[index].pool
             let seats = buffer[index].seats
             let waiting = buffer[index].queued + buffer[index].arrivals
-            heldOccupancy[pool] += seats * buffer[index].executing / factor
+            rows.heldOccupancy[pool] += seats * buffer[index].executing / factor
             if buffer[index].isSingleFlow {
-                extraSingle[pool] += seats * waiting / factor
-                waitingSingle[pool] += waiting
+                rows.extraSingle[pool] += seats * waiting / factor
+                rows.waitingSingle[pool] += waiting
             } else {
-                extraPooled[pool] += seats * waiting / factor
-                waitingPooled[pool] += waiting
+                rows.extraPooled[pool] += seats * waiting / factor
+                rows.waitingPooled[pool] += waiting
             }
         }
+    }
+
+    /// Sets, per pool, the share of waiting pooled and single-flow requests its free seats admit: all when they fit;
+    /// else a single flow gets at most its hand's share of the queues, as shuffle sharding gives it.
+    @inline(__always)
+    private func divideFreeSeats(rows: AdmissionRows, totals: inout StepTotals, parameters p: SimulationParameters) {
+        let up = Double(apiserversUp)
         for pool in 0..<poolCount {
-            ratioPooled[pool] = 1
-            ratioSingle[pool] = 1
-            let demand = heldOccupancy[pool] + extraPooled[pool] + extraSingle[pool]
-            if p.apfEnabled && pool > 0 { highWater[pool] = max(highWater[pool], demand / up) }
-            let capacity = capacityPerApiserver[pool] * up
+            rows.ratioPooled[pool] = 1
+            rows.ratioSingle[pool] = 1
+            let demand = rows.heldOccupancy[pool] + rows.extraPooled[pool] + rows.extraSingle[pool]
+            if p.apfEnabled && pool > 0 { rows.highWater[pool] = max(rows.highWater[pool], demand / up) }
+            let capacity = rows.capacityPerApiserver[pool] * up
             guard capacity < .infinity else { continue }
             totals.seatsDemanded += demand
-            let free = capacity - heldOccupancy[pool]
-            let wantPooled = extraPooled[pool]
-            let wantSingle = extraSingle[pool]
+            let free = capacity - rows.heldOccupancy[pool]
+            let wantPooled = rows.extraPooled[pool]
+            let wantSingle = rows.extraSingle[pool]
             if wantPooled + wantSingle <= free { continue }
             if free <= 0 {
-                ratioPooled[pool] = 0
-                ratioSingle[pool] = 0
+                rows.ratioPooled[pool] = 0
+                rows.ratioSingle[pool] = 0
             } else if wantSingle <= 0 {
-                ratioPooled[pool] = free / wantPooled
+                rows.ratioPooled[pool] = free / wantPooled
             } else if wantPooled <= 0 {
-                ratioSingle[pool] = free / wantSingle
+                rows.ratioSingle[pool] = free / wantSingle
             } else {
-                let hand = max(1, handSize[pool])
-                let others = max(hand, queueCount[pool] - hand)
+                let hand = max(1, rows.handSize[pool])
+                let others = max(hand, rows.queueCount[pool] - hand)
                 let singleShare = free * hand / (hand + others)
                 if wantSingle <= singleShare {
-                    ratioPooled[pool] = (free - wantSingle) / wantPooled
+                    rows.ratioPooled[pool] = (free - wantSingle) / wantPooled
                 } else if wantPooled <= free - singleShare {
-                    ratioSingle[pool] = (free - wantPooled) / wantSingle
+                    rows.ratioSingle[pool] = (free - wantPooled) / wantSingle
                 } else {
-                    ratioSingle[pool] = singleShare / wantSingle
-                    ratioPooled[pool] = (free - singleShare) / wantPooled
+                    rows.ratioSingle[pool] = singleShare / wantSingle
+                    rows.ratioPooled[pool] = (free - singleShare) / wantPooled
                 }
             }
         }
-        levelDemandHighWater = PoolLanes(loading: highWater)
+    }
 
-        let waitLimit = p.queueWaitLimitSeconds
-        let heartbeat = BackgroundClass.kubeletHeartbeat.rawValue
-        let slowLimit = p.degradedMutatingP99Seconds
-        for index in 0..<buffer.count {
-            if buffer[index].isIdle {
-                buffer[index].clearStepResults()
-                continue
-            }
-            let pool = buffer[index].pool
-            let single = buffer[index].isSingleFlow
-            let service = buffer[index].serviceSeconds
-            let factor = buffer[index].occupancyDivisor
-            let waiting = buffer[index].queued + buffer[index].arrivals
-            let admitted = waiting * (single ? ratioSingle[pool] : ratioPooled[pool])
-            var executing = (buffer[index].executing + admitted) / factor
-            if executing < 1e-9 { executing = 0 }  // lets a class that has finished its work become idle
-            let completed = buffer[index].executing + admitted - executing
-            let timeoutShare = Self.shareSlowerThan(
-                timeout, waitSeconds: buffer[index].waitSeconds, serviceSeconds: service, tail: tail)
-            let timedOut = completed * timeoutShare
-            let completedOK = completed - timedOut
-            let unadmitted = waiting - admitted
-            var queued = 0.0
-            var rejectedAtOnce = 0.0
-            var rejectedAfterWait = 0.0
-            if unadmitted > 1e-12 {
-                let queues = queueCount[pool]
-                if queues <= 0 {
-                    rejectedAtOnce = unadmitted
-                } else {
-                    let groupQueues = single ? handSize[pool] : queues
-                    let groupWaiting = single ? waitingSingle[pool] : waitingPooled[pool]
-                    let lengthCap = up * groupQueues * queueLength[pool] * waiting / max(groupWaiting, 1e-12)
-                    let waitCap = waitLimit * admitted / dt
-                    queued = min(unadmitted, lengthCap, waitCap)
-                    if queued < 1e-9 { queued = 0 }
-                    let rejected = unadmitted - queued
-                    if lengthCap <= waitCap { rejectedAtOnce = rejected } else { rejectedAfterWait = rejected }
-                }
-            }
-            let waitSeconds = queued > 0 ? min(waitLimit, queued * dt / max(admitted, 1e-12)) : 0
-            buffer[index].admitted = admitted
-            buffer[index].executing = executing
-            buffer[index].queued = queued
-            buffer[index].completedOK = completedOK
-            buffer[index].timedOut = timedOut
-            buffer[index].rejectedAtOnce = rejectedAtOnce
-            buffer[index].rejectedAfterWait = rejectedAfterWait
-            buffer[index].failed = 0
-            buffer[index].waitSeconds = waitSeconds
-            let rejected = rejectedAtOnce + rejectedAfterWait
-            buffer[index].backlogAfter429 += rejected * buffer[index].retryShareAfter429
-            buffer[index].backlogAfterFailure += timedOut * buffer[index].retryShareAfterFailure
+    /// What one busy class's step does: admits its share of the waiting requests, completes or times out what
+    /// ran, queues what the queues and the wait limit allow and rejects the rest.
+    @inline(__always)
+    private func served(
+        _ request: RequestClass, rows: AdmissionRows, tail: ServiceTimeTail, parameters p: SimulationParameters
+    ) -> StepOutcome {
+        let pool = request.pool
+        let single = request.isSingleFlow
+        let waiting = request.queued + request.arrivals
+        let admitted = waiting * (single ? rows.ratioSingle[pool] : rows.ratioPooled[pool])
+        var executing = (request.executing + admitted) / request.occupancyDivisor
+        if executing < 1e-9 { executing = 0 }  // lets a class that has finished its work become idle
+        let completed = request.executing + admitted - executing
+        let timeoutShare = Self.shareSlowerThan(
+            p.requestTimeoutSeconds, waitSeconds: request.waitSeconds, serviceSeconds: request.serviceSeconds,
+            tail: tail)
+        let timedOut = completed * timeoutShare
+        let (queued, rejectedAtOnce, rejectedAfterWait) = queueOrReject(
+            waiting - admitted, waiting: waiting, admitted: admitted, single: single, pool: pool, rows: rows,
+            parameters: p)
+        let waitSeconds =
+            queued > 0 ? min(p.queueWaitLimitSeconds, queued * p.stepSeconds / max(admitted, 1e-12)) : 0
+        return StepOutcome(
+            admitted: admitted, executing: executing, queued: queued, completedOK: completed - timedOut,
+            timedOut: timedOut, rejectedAtOnce: rejectedAtOnce, rejectedAfterWait: rejectedAfterWait,
+            waitSeconds: waitSeconds)
+    }
 
-            let responses = completedOK + timedOut + rejected
-            let arrivals = buffer[index].arrivals
-            totals.attempts += arrivals
-            totals.failures += timedOut
-            totals.responses += responses
-            totals.rejected += rejected
-            totals.timedOut += timedOut
-            rejectedPerPool[pool] += rejected
-            totals.queued += queued
-            totals.executingMemoryBytes += executing * buffer[index].memoryBytes
-            totals.busyCPURequests += executing * buffer[index].cpuSeconds * stretch / max(service, 1e-12)
-            if buffer[index].level != 0 { totals.seatsInUse += executing * buffer[index].seats }
-            if buffer[index].kind == .mutating {
-                let slowShare = Self.shareSlowerThan(
-                    slowLimit, waitSeconds: waitSeconds, serviceSeconds: service, tail: tail)
-                totals.mutatingResponses += responses
-                totals.mutatingSlow += completedOK * slowShare + rejectedAfterWait + timedOut
-            }
-            if index == heartbeat {
-                totals.heartbeatAttempts += arrivals
-                totals.heartbeatFailedOrRejected += rejected + timedOut
-            }
-            if buffer[index].isAgent {
-                totals.agentArrivals += arrivals
-                totals.agentSeats += executing * buffer[index].seats
-                totals.agentRejected += rejected
-            }
-            buffer[index].intervalOK += completedOK
-            buffer[index].intervalOKWaitSeconds += completedOK * waitSeconds
-            buffer[index].intervalOKServiceSeconds += completedOK * service
-            buffer[index].intervalTimedOut += timedOut
-            buffer[index].intervalRejectedAtOnce += rejectedAtOnce
-            buffer[index].intervalRejectedAfterWait += rejectedAfterWait
-        }
-        totals.rejectedPerPool = PoolLanes(loading: rejectedPerPool)
+    /// What of `unadmitted` waits in the queues and what is rejected, at once (the queues are full) or after
+    /// waiting out the limit; a single flow queues only in its hand's queues.
+    @inline(__always)
+    private func queueOrReject(
+        _ unadmitted: Double, waiting: Double, admitted: Double, single: Bool, pool: Int, rows: AdmissionRows,
+        parameters p: SimulationParameters
+    ) -> (queued: Double, rejectedAtOnce: Double, rejectedAfterWait: Double) {
+        guard unadmitted > 1e-12 else { return (0, 0, 0) }
+        let queues = rows.queueCount[pool]
+        guard queues > 0 else { return (0, unadmitted, 0) }
+        let groupQueues = single ? rows.handSize[pool] : queues
+        let groupWaiting = single ? rows.waitingSingle[pool] : rows.waitingPooled[pool]
+        let lengthCap =
+            Double(apiserversUp) * groupQueues * rows.queueLength[pool] * waiting / max(groupWaiting, 1e-12)
+        let waitCap = p.queueWaitLimitSeconds * admitted / p.stepSeconds
+        var queued = min(unadmitted, lengthCap, waitCap)
+        if queued < 1e-9 { queued = 0 }
+        let rejected = unadmitted - queued
+        return lengthCap <= waitCap ? (queued, rejected, 0) : (queued, 0, rejected)
     }
 
     /// OOM-kills one apiserver when executing requests push memory past the limit, then updates the CPU stretch.
@@ -561,5 +545,110 @@ extension ClusterModel {
         truth.agentRequests += totals.agentArrivals
         truth.agentRequestsRejected += totals.agentRejected
         truth.peakAgentNodes = max(truth.peakAgentNodes, agentNodeCount)
+    }
+}
+
+/// The rows of `admitAndServe`'s scratch, a value per pool each: sums that start at 0, then the pools' settings.
+private struct AdmissionRows {
+    /// Seats held by requests already executing.
+    let heldOccupancy: UnsafeMutablePointer<Double>
+    /// Seats waiting pooled and single-flow requests would take, and how many wait.
+    let extraPooled, extraSingle, waitingPooled, waitingSingle: UnsafeMutablePointer<Double>
+    /// The share of waiting requests admitted.
+    let ratioPooled, ratioSingle: UnsafeMutablePointer<Double>
+    let rejectedPerPool: UnsafeMutablePointer<Double>
+    let capacityPerApiserver, queueCount, handSize, queueLength, highWater: UnsafeMutablePointer<Double>
+
+    init(base: UnsafeMutablePointer<Double>, length: Int) {
+        heldOccupancy = base
+        extraPooled = base + length
+        extraSingle = base + 2 * length
+        waitingPooled = base + 3 * length
+        waitingSingle = base + 4 * length
+        ratioPooled = base + 5 * length
+        ratioSingle = base + 6 * length
+        rejectedPerPool = base + 7 * length
+        capacityPerApiserver = base + 8 * length
+        queueCount = base + 9 * length
+        handSize = base + 10 * length
+        queueLength = base + 11 * length
+        highWater = base + 12 * length
+    }
+}
+
+/// What one request class did in a step.
+struct StepOutcome {
+    var admitted: Double
+    var executing: Double
+    var queued: Double
+    var completedOK: Double
+    var timedOut: Double
+    var rejectedAtOnce: Double
+    var rejectedAfterWait: Double
+    /// The queue wait of what completed.
+    var waitSeconds: Double
+
+    var rejected: Double { rejectedAtOnce + rejectedAfterWait }
+    /// Every answer given: completed, timed out or rejected.
+    var responses: Double { completedOK + timedOut + rejected }
+}
+
+extension RequestClass {
+    /// Keeps `outcome` as this step's results, sends the rejected and timed-out requests clients retry to the
+    /// backlogs, and adds it to the interval's sums.
+    @inline(__always)
+    mutating func record(_ outcome: StepOutcome) {
+        admitted = outcome.admitted
+        executing = outcome.executing
+        queued = outcome.queued
+        completedOK = outcome.completedOK
+        timedOut = outcome.timedOut
+        rejectedAtOnce = outcome.rejectedAtOnce
+        rejectedAfterWait = outcome.rejectedAfterWait
+        failed = 0
+        waitSeconds = outcome.waitSeconds
+        backlogAfter429 += outcome.rejected * retryShareAfter429
+        backlogAfterFailure += outcome.timedOut * retryShareAfterFailure
+        intervalOK += outcome.completedOK
+        intervalOKWaitSeconds += outcome.completedOK * outcome.waitSeconds
+        intervalOKServiceSeconds += outcome.completedOK * serviceSeconds
+        intervalTimedOut += outcome.timedOut
+        intervalRejectedAtOnce += outcome.rejectedAtOnce
+        intervalRejectedAfterWait += outcome.rejectedAfterWait
+    }
+}
+
+extension StepTotals {
+    /// Adds what `request` did in the step (`outcome`); `slowShare` is the share of its completed mutating requests
+    /// slower than the degraded bound, `stretch` the CPU stretch.
+    @inline(__always)
+    mutating func count(
+        _ outcome: StepOutcome, of request: RequestClass, slowShare: Double, stretch: Double, isHeartbeat: Bool
+    ) {
+        let rejected = outcome.rejected
+        let responses = outcome.responses
+        let arrivals = request.arrivals
+        attempts += arrivals
+        failures += outcome.timedOut
+        self.responses += responses
+        self.rejected += rejected
+        timedOut += outcome.timedOut
+        queued += outcome.queued
+        executingMemoryBytes += outcome.executing * request.memoryBytes
+        busyCPURequests += outcome.executing * request.cpuSeconds * stretch / max(request.serviceSeconds, 1e-12)
+        if request.level != 0 { seatsInUse += outcome.executing * request.seats }
+        if request.kind == .mutating {
+            mutatingResponses += responses
+            mutatingSlow += outcome.completedOK * slowShare + outcome.rejectedAfterWait + outcome.timedOut
+        }
+        if isHeartbeat {
+            heartbeatAttempts += arrivals
+            heartbeatFailedOrRejected += rejected + outcome.timedOut
+        }
+        if request.isAgent {
+            agentArrivals += arrivals
+            agentSeats += outcome.executing * request.seats
+            agentRejected += rejected
+        }
     }
 }
