@@ -129,6 +129,9 @@ public struct FleetSimulation: Sendable {
 
     /// Where a change stands; `.failed` for a ticket this simulation did not issue.
     public func changeStatus(_ ticket: ChangeTicket) -> ChangeStatus {
+        if changePlaces.indices.contains(ticket.id) && clusterIndexByName[ticket.cluster] == nil {
+            return .failed(reason: "no cluster named \(ticket.cluster) in the simulated fleet")
+        }
         guard changePlaces.indices.contains(ticket.id), let place = changePlaces[ticket.id],
             ticket.cluster == clusterSpecs[place.cluster].name
         else {
