@@ -64,7 +64,7 @@ extension SluiceStore {
             }
             let status = decision.status
             if status != previous {
-                let text = try Self.writeStatus(status, rollout: name, now: now, db: db)
+                let text = try self.writeStatus(status, rollout: name, now: now, db: db)
                 self.remember(status, text: text, rollout: name)
             }
             var sequence = try Int.fetchOne(db, sql: "SELECT max(sequence) FROM journal WHERE rollout = ?", arguments: [name]) ?? 0
@@ -111,8 +111,8 @@ extension SluiceStore {
 
     /// Writes the status of a rollout and its summary row (the daemon's only status write); returns the text stored.
     @discardableResult
-    static func writeStatus(_ status: RolloutStatus, rollout name: String, now: Double, db: Database) throws -> String {
-        let text = try Codec.encode(status)
+    func writeStatus(_ status: RolloutStatus, rollout name: String, now: Double, db: Database) throws -> String {
+        let text = try statusTexts.text(of: status, rollout: name)
         try db.execute(
             sql: """
                 INSERT INTO rolloutStatus (rollout, status, phase, updatedAt) VALUES (?, ?, ?, ?)
