@@ -90,7 +90,25 @@ public actor SimulatedFleet {
 
     /// The scraped samples of `signal` in `cluster` with `from <= at <= through`.
     public func samples(cluster: String, signal: String, from: Double, through: Double) -> [SignalSample] {
-        guard let index = clusterIndexByName[cluster], let known = SimulatedSignal(rawValue: signal) else { return [] }
+        guard let index = clusterIndexByName[cluster] else { return [] }
+        return samples(clusterIndex: index, signal: signal, from: from, through: through)
+    }
+
+    /// The scraped samples of every one of `reads` in `cluster`, each window ending at `now`: one call for what
+    /// ``samples(cluster:signal:from:through:)`` gives a signal at a time.
+    public func signals(_ reads: [SignalRead], cluster: String, now: Double) -> ClusterSignals {
+        var signals = ClusterSignals(cluster: cluster)
+        let index = clusterIndexByName[cluster]
+        for read in reads {
+            signals.samples[read.signal] = index.map {
+                samples(clusterIndex: $0, signal: read.signal, from: now - read.seconds, through: now)
+            } ?? []
+        }
+        return signals
+    }
+
+    private func samples(clusterIndex index: Int, signal: String, from: Double, through: Double) -> [SignalSample] {
+        guard let known = SimulatedSignal.named[signal] else { return [] }
         retained.widen(toSeconds: simulation.nowSeconds - from)
         return retained.samples(cluster: index, signal: known, from: from, through: through)
     }
@@ -139,6 +157,11 @@ public actor SimulatedFleet {
             return truth.isDegradedNow || truth.isDnsFailingNow
         }
     }
+}
+
+extension SimulatedSignal {
+    /// Every signal by name: one hash where `init(rawValue:)` compares the name with each case in turn.
+    static let named = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
 }
 
 /// One scraped value, as a recording keeps it.
