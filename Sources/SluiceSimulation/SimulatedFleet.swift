@@ -91,7 +91,9 @@ public actor SimulatedFleet {
         guard recordsThisScrape || keeps.contains(true) else { return simulation.agentNodeCountFleetWide }
         for (index, cluster) in clusters.enumerated() {
             simulation.visitSignals(clusterIndex: index) { signal, value in
-                if keeps[signal.index] { retained.append(SignalSample(at: now, value: value), cluster: index, signal: signal) }
+                if keeps[signal.index] {
+                    retained.append(SignalSample(at: now, value: value), cluster: index, signal: signal)
+                }
                 if recordsThisScrape { recording?.keep(cluster: cluster.name, signal: signal, at: now, value: value) }
             }
         }

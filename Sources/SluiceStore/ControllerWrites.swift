@@ -152,7 +152,10 @@ extension SluiceStore {
         try read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT \(Self.journalColumns) FROM journal WHERE rollout = ? AND state = 'intended' ORDER BY sequence",
+                sql: """
+                    SELECT \(Self.journalColumns) FROM journal WHERE rollout = ? AND state = 'intended'
+                    ORDER BY sequence
+                    """,
                 arguments: [name]
             ).map(Self.journalEntry)
         }

@@ -9,7 +9,8 @@ import Synchronization
 /// `Codec.encode` writes no whitespace and an object's members in the UTF-8 order of their keys, so a status's text is
 /// the text of its *skeleton* (the status with its clusters, baselines, cost samples and gate tracks emptied) with
 /// each empty part, `"clusters":[]` or `"baselines":{}`, replaced by the part's text, itself the texts of its
-/// elements or members joined by commas. `StatusTextTests` holds the result equal to `Codec.encode` byte for byte.
+/// elements or members joined by commas. `StatusTextTests` holds the result equal to `Codec.encode` byte for byte;
+/// should the splice be ambiguous, the whole status is encoded instead.
 final class StatusTextCache: Sendable {
     private let kept = Mutex<[String: StatusParts]>([:])
     /// Rollouts whose parts are kept: statuses are written by the daemon for its active rollouts only.
@@ -18,7 +19,7 @@ final class StatusTextCache: Sendable {
     /// The stored text of `status`, the status of rollout `name`.
     func text(of status: RolloutStatus, rollout name: String) throws -> String {
         var parts = kept.withLock { $0.removeValue(forKey: name) } ?? StatusParts()
-        let text = try parts.text(of: status)
+        let text = try parts.splicedText(of: status) ?? Codec.encode(status)
         kept.withLock { kept in
             if kept.count >= Self.rolloutsKept { kept.removeAll(keepingCapacity: true) }
             kept[name] = parts
@@ -34,15 +35,10 @@ struct StatusParts: Sendable {
     private var costSamples = EncodedMembers<String, CostSample>()
     private var gateTracks = EncodedMembers<GateOnCluster, GateTrack>()
 
-    /// The encoding `Codec.encode` uses: sorted keys, nothing else.
-    static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }
-
-    mutating func text(of status: RolloutStatus) throws -> String {
-        let encoder = Self.encoder()
+    /// The text of `status`, or nil should an emptied part's spelling appear elsewhere in the skeleton too (only the
+    /// status's own member can spell it today, since JSON escapes the quotes of a string, but a new field might).
+    mutating func splicedText(of status: RolloutStatus) throws -> String? {
+        let encoder = Codec.encoder()
         var skeleton = status
         skeleton.clusters = []
         skeleton.baselines = [:]
@@ -59,8 +55,7 @@ struct StatusParts: Sendable {
             let member = Array("\"\(name)\":".utf8)
             let empty = member + (part.first == UInt8(ascii: "[") ? Array("[]".utf8) : Array("{}".utf8))
             let found = starts(of: empty, in: text)
-            // Only the status's own member can spell it, but should another one ever do, encode it all instead.
-            guard found.count == 1, let start = found.first else { return try Codec.encode(status) }
+            guard found.count == 1, let start = found.first else { return nil }
             text.replaceSubrange(start..<start + empty.count, with: member + part)
         }
         return String(decoding: text, as: UTF8.self)

@@ -30,7 +30,9 @@ extension SignalSource {
     }
 
     /// `read(_:cluster:artifact:now:)` one signal at a time: the default, and what a source's own version must equal.
-    public func readEach(_ reads: [SignalRead], cluster: String, artifact: String, now: Double) async -> ClusterSignals {
+    public func readEach(
+        _ reads: [SignalRead], cluster: String, artifact: String, now: Double
+    ) async -> ClusterSignals {
         var signals = ClusterSignals(cluster: cluster)
         for read in reads {
             do {
