@@ -77,21 +77,27 @@ struct Demo: AsyncParsableCommand {
             if format.output == .table {
                 print("Replaying 11 Dec 2024 on a simulated fleet of \(loaded.fleet.clusters.count) clusters (\(nodes.formatted()) nodes)...")
             }
-            // The four runs share the cores; each steps its clusters on all of them, so the longest run uses both once
-            // the others are done.
+            // The Sluice run is the longest by far: it starts at once and steps its clusters on every core, while the
+            // three others run one after the other beside it, each on one core, so that it is never left waiting.
             let runner = SimulationRunner(fleet: loaded.fleet, seed: seed, stepWorkers: simulationStepWorkers)
+            var besideRunner = runner
+            besideRunner.stepWorkers = 1
             let canary = try ArgoStyleCanary.spec(from: loaded.plan, fleet: loaded.fleet)
-            async let unguarded = runner.unguarded(profile: profile)
-            async let argoStyle = runner.guarded(canary, scenario: "fixed-step canary, latency only")
-            async let guarded = runner.guarded(loaded.spec)
             var braked = loaded.spec
             // The simulator confines the agent by its identity (a service account); the name only labels the objects.
             braked.apfBrake = loaded.spec.apfBrake
                 ?? APFBrakeSpec(serviceAccount: loaded.spec.artifact.name, namespace: "observability")
-            async let guardedWithBrake = runner.guarded(braked, scenario: "Sluice with the APF brake")
+            async let guarded = runner.guarded(loaded.spec)
+            async let beside = { [braked] in
+                let unguarded = await besideRunner.unguarded(profile: profile)
+                let argoStyle = try await besideRunner.guarded(canary, scenario: "fixed-step canary, latency only")
+                let guardedWithBrake = try await besideRunner.guarded(braked, scenario: "Sluice with the APF brake")
+                return (unguarded, argoStyle, guardedWithBrake)
+            }()
+            let (unguarded, argoStyle, guardedWithBrake) = try await beside
             let comparison = Comparison(
-                unguarded: await unguarded, argoStyle: try await argoStyle, guarded: try await guarded,
-                guardedWithBrake: try await guardedWithBrake)
+                unguarded: unguarded, argoStyle: argoStyle, guarded: try await guarded,
+                guardedWithBrake: guardedWithBrake)
             if let encoded = try format.output.encode(comparison, kind: "DemoComparison") { return print(encoded) }
             print("")
             print(OutcomeReport.summary([

@@ -167,9 +167,10 @@ public struct RolloutController: Sendable {
     ) async throws -> (actions: Int, waitsOnlyForPeople: Bool) {
         let now = await clock.now()
         var input = try store.reconcileInput(rollout: name, now: now)
+        let reads = input.spec.policy.signalReads
         for cluster in Reconciler.clustersToWatch(spec: input.spec, status: input.status) {
             input.signals[cluster] = await signals.read(
-                policy: input.spec.policy, cluster: cluster, artifact: input.spec.artifact.name, now: now)
+                reads, cluster: cluster, artifact: input.spec.artifact.name, now: now)
         }
         if metrics.isRecording {
             for signals in input.signals.values { readings.add(signals, now: now) }

@@ -24,21 +24,29 @@ public struct ClusterSignals: Sendable, Equatable {
     }
 }
 
+/// One signal a policy reads, and how far back from now.
+public struct SignalRead: Sendable, Equatable {
+    public var signal: String
+    public var seconds: Double
+
+    public init(signal: String, seconds: Double) {
+        self.signal = signal
+        self.seconds = seconds
+    }
+}
+
+extension GatePolicy {
+    /// Every signal the policy needs, each over the widest window any gate asks for (``readSeconds(of:)``).
+    public var signalReads: [SignalRead] {
+        signalNames.map { SignalRead(signal: $0, seconds: readSeconds(of: $0)) }
+    }
+}
+
 extension SignalSource {
     /// Reads every signal `policy` needs for `cluster`, in a rollout of `artifact`, over the widest window any gate
     /// asks for, ending at `now`.
     public func read(policy: GatePolicy, cluster: String, artifact: String, now: Double) async -> ClusterSignals {
-        var signals = ClusterSignals(cluster: cluster)
-        for name in policy.signalNames {
-            let from = now - policy.readSeconds(of: name)
-            do {
-                signals.samples[name] = try await samples(
-                    cluster: cluster, artifact: artifact, signal: name, from: from, through: now)
-            } catch {
-                signals.errors[name] = "\(error)"
-            }
-        }
-        return signals
+        await read(policy.signalReads, cluster: cluster, artifact: artifact, now: now)
     }
 }
 

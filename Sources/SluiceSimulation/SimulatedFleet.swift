@@ -3,9 +3,9 @@ public import SluiceCore
 
 /// The simulator as Sluice sees a real fleet: nodes to act on, metrics scraped at intervals, a clock.
 ///
-/// One simulation shared by the driver, the signal source and the clock. Scraped samples are kept for
-/// `retentionSeconds` in a bounded ring per cluster and signal; a read that reaches further back widens the
-/// retention from then on, so the rings grow to the longest window the readers ask for and no further. A
+/// One simulation shared by the driver, the signal source and the clock. Scraped samples of the signals its readers
+/// name are kept for `retentionSeconds` in a bounded ring per cluster and signal; a read that reaches further back
+/// widens the retention from then on, so the rings grow to the longest window the readers ask for and no further. A
 /// `ScrapeRecording` gets every scrape as it happens instead.
 public actor SimulatedFleet {
     /// The retention when none is given: five times the longest read of the shipped policies (2 minutes).
@@ -17,17 +17,23 @@ public actor SimulatedFleet {
     private let clusterIndexByName: [String: Int]
     private var retained: RetainedScrapes
     private var recording: ScrapeRecording?
+    /// The signals whose samples are kept, by `SimulatedSignal.index`; a read of another one finds none.
+    private let keeps: [Bool]
+    /// The reads of the latest `signals(_:cluster:now:)` call, with their signals looked up.
+    private var lastReads: (reads: [SignalRead], signals: [SimulatedSignal?]) = ([], [])
     /// The largest number of nodes running any agent at once, fleet-wide.
     public private(set) var peakAgentNodes = 0
 
     /// A simulation of `fleet`, scraped once at time zero.
     ///
     /// `retentionSeconds`: how far back the signal source can read at first (`GatePolicy.longestReadSeconds` of
-    /// the policies that will read it). `recording`: what to stream out of every scrape for a recording.
+    /// the policies that will read it); `keptSignals`: the signals they read (nil: all; empty: none, and a scrape
+    /// visits no cluster unless it is recorded). `recording`: what to stream out of every scrape for a recording.
     /// `stepWorkers`: threads that step the clusters (`FleetSimulation.stepWorkers`; the results are the same).
     public init(
         fleet: Fleet, parameters: SimulationParameters = .default, seed: UInt64,
-        retentionSeconds: Double = defaultRetentionSeconds, recording: ScrapeRecording? = nil, stepWorkers: Int = 1
+        retentionSeconds: Double = defaultRetentionSeconds, keptSignals: Set<String>? = nil,
+        recording: ScrapeRecording? = nil, stepWorkers: Int = 1
     ) {
         self.fleet = fleet
         var simulation = FleetSimulation(
@@ -40,8 +46,11 @@ public actor SimulatedFleet {
         clusterIndexByName = Dictionary(uniqueKeysWithValues: fleet.clusters.enumerated().map { ($1.name, $0) })
         var retained = RetainedScrapes(clusterCount: fleet.clusters.count, retentionSeconds: retentionSeconds)
         var recording = recording
+        let keeps = SimulatedSignal.allCases.map { keptSignals?.contains($0.rawValue) ?? true }
         // Monitoring has a first scrape at time zero, before anything is changed.
-        peakAgentNodes = Self.scrape(simulation, clusters: fleet.clusters, into: &retained, recording: &recording)
+        peakAgentNodes = Self.scrape(
+            simulation, clusters: fleet.clusters, keeping: keeps, into: &retained, recording: &recording)
+        self.keeps = keeps
         self.simulation = simulation
         self.retained = retained
         self.recording = recording
@@ -66,21 +75,25 @@ public actor SimulatedFleet {
     public func advance(by seconds: Double) { advance(to: simulation.nowSeconds + seconds) }
 
     private func scrape() {
-        let agentNodes = Self.scrape(simulation, clusters: fleet.clusters, into: &retained, recording: &recording)
+        let agentNodes = Self.scrape(
+            simulation, clusters: fleet.clusters, keeping: keeps, into: &retained, recording: &recording)
         peakAgentNodes = max(peakAgentNodes, agentNodes)
     }
 
-    /// Keeps every cluster's current signals, drops those past the retention, streams the scrape to the recording;
-    /// returns the nodes running an agent fleet-wide.
+    /// Keeps every cluster's current values of the signals `keeping` marks, drops those past the retention, streams
+    /// the scrape to the recording; returns the nodes running an agent fleet-wide.
     private static func scrape(
-        _ simulation: FleetSimulation, clusters: [FleetCluster], into retained: inout RetainedScrapes,
-        recording: inout ScrapeRecording?
+        _ simulation: FleetSimulation, clusters: [FleetCluster], keeping keeps: [Bool],
+        into retained: inout RetainedScrapes, recording: inout ScrapeRecording?
     ) -> Int {
         let now = simulation.nowSeconds
         let recordsThisScrape = recording?.records(scrapeAtSeconds: now) ?? false
+        guard recordsThisScrape || keeps.contains(true) else { return simulation.agentNodeCountFleetWide }
         for (index, cluster) in clusters.enumerated() {
             simulation.visitSignals(clusterIndex: index) { signal, value in
-                retained.append(SignalSample(at: now, value: value), cluster: index, signal: signal)
+                if keeps[signal.index] {
+                    retained.append(SignalSample(at: now, value: value), cluster: index, signal: signal)
+                }
                 if recordsThisScrape { recording?.keep(cluster: cluster.name, signal: signal, at: now, value: value) }
             }
         }
@@ -90,9 +103,32 @@ public actor SimulatedFleet {
 
     /// The scraped samples of `signal` in `cluster` with `from <= at <= through`.
     public func samples(cluster: String, signal: String, from: Double, through: Double) -> [SignalSample] {
-        guard let index = clusterIndexByName[cluster], let known = SimulatedSignal(rawValue: signal) else { return [] }
+        guard let index = clusterIndexByName[cluster] else { return [] }
+        return samples(clusterIndex: index, signal: SimulatedSignal.named[signal], from: from, through: through)
+    }
+
+    /// The scraped samples of every one of `reads` in `cluster`, each window ending at `now`: one call for what
+    /// ``samples(cluster:signal:from:through:)`` gives a signal at a time.
+    public func signals(_ reads: [SignalRead], cluster: String, now: Double) -> ClusterSignals {
+        // A pass reads the same list for every cluster: its names are looked up once (`==` of the same array is
+        // immediate).
+        if reads != lastReads.reads { lastReads = (reads, reads.map { SimulatedSignal.named[$0.signal] }) }
+        var signals = ClusterSignals(cluster: cluster)
+        let index = clusterIndexByName[cluster]
+        for (read, known) in zip(reads, lastReads.signals) {
+            signals.samples[read.signal] = index.map {
+                samples(clusterIndex: $0, signal: known, from: now - read.seconds, through: now)
+            } ?? []
+        }
+        return signals
+    }
+
+    private func samples(clusterIndex index: Int, signal: SimulatedSignal?, from: Double, through: Double)
+        -> [SignalSample]
+    {
+        guard let signal else { return [] }
         retained.widen(toSeconds: simulation.nowSeconds - from)
-        return retained.samples(cluster: index, signal: known, from: from, through: through)
+        return retained.samples(cluster: index, signal: signal, from: from, through: through)
     }
 
     /// How far back samples are kept now, virtual seconds.
@@ -139,6 +175,11 @@ public actor SimulatedFleet {
             return truth.isDegradedNow || truth.isDnsFailingNow
         }
     }
+}
+
+extension SimulatedSignal {
+    /// Every signal by name: one hash where `init(rawValue:)` compares the name with each case in turn.
+    static let named = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
 }
 
 /// One scraped value, as a recording keeps it.

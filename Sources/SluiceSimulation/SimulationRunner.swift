@@ -52,7 +52,7 @@ public struct SimulationRunner: Sendable {
     func simulatedFleet(readBy policy: GatePolicy?, recording: ScrapeRecording? = nil) -> SimulatedFleet {
         SimulatedFleet(
             fleet: fleet, parameters: parameters, seed: seed, retentionSeconds: policy?.longestReadSeconds ?? 0,
-            recording: recording, stepWorkers: stepWorkers)
+            keptSignals: Set(policy?.signalNames ?? []), recording: recording, stepWorkers: stepWorkers)
     }
 
     func guarded(_ spec: RolloutSpec, on simulated: SimulatedFleet, scenario: String? = nil) async throws -> SimulationOutcome {

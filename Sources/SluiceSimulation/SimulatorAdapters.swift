@@ -82,6 +82,11 @@ public struct SimulatorSignalSource: SignalSource {
     public func samples(cluster: String, signal: String, from: Double, through: Double) async -> [SignalSample] {
         await fleet.samples(cluster: cluster, signal: signal, from: from, through: through)
     }
+
+    /// Every read in one call to the simulation (rather than one per signal): what `readEach` gives.
+    public func read(_ reads: [SignalRead], cluster: String, artifact: String, now: Double) async -> ClusterSignals {
+        await fleet.signals(reads, cluster: cluster, now: now)
+    }
 }
 
 /// The simulation's virtual time as the controller's clock.

@@ -266,7 +266,7 @@ extension SluiceStore {
             status.phase = .halted
             status.message = fence.statusMessage
             status.updatedAt = now
-            try Self.writeStatus(status, rollout: name, now: now, db: db)
+            try writeStatus(status, rollout: name, now: now, db: db)
             try Self.append(
                 RolloutEvent(at: now, actor: "sluiced", verb: .fenced, message: status.message), rollout: name, db: db)
         }

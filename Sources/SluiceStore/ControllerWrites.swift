@@ -42,9 +42,11 @@ extension SluiceStore {
             let requests = try Row.fetchAll(
                 db, sql: "SELECT * FROM request WHERE rollout = ? AND state = 'pending' ORDER BY id", arguments: [name]
             ).map { try Self.storedRequest($0).request }
-            let entries = try Row.fetchAll(db, sql: "SELECT * FROM journal WHERE rollout = ?", arguments: [name])
-                .map(Self.journalEntry)
-            let journal = Dictionary(uniqueKeysWithValues: entries.map { ($0.action.key, $0) })
+            // The stored key is the action's: read, not formatted again for every entry.
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT \(Self.journalColumns), key FROM journal WHERE rollout = ?", arguments: [name])
+            var journal: [String: JournalEntry] = [:]
+            while let row = try rows.next() { journal[row[11]] = try Self.journalEntry(row) }
             return ReconcileInput(spec: record.spec, status: record.status, requests: requests, journal: journal, now: now)
         }
     }
@@ -64,7 +66,7 @@ extension SluiceStore {
             }
             let status = decision.status
             if status != previous {
-                let text = try Self.writeStatus(status, rollout: name, now: now, db: db)
+                let text = try self.writeStatus(status, rollout: name, now: now, db: db)
                 self.remember(status, text: text, rollout: name)
             }
             var sequence = try Int.fetchOne(db, sql: "SELECT max(sequence) FROM journal WHERE rollout = ?", arguments: [name]) ?? 0
@@ -111,8 +113,8 @@ extension SluiceStore {
 
     /// Writes the status of a rollout and its summary row (the daemon's only status write); returns the text stored.
     @discardableResult
-    static func writeStatus(_ status: RolloutStatus, rollout name: String, now: Double, db: Database) throws -> String {
-        let text = try Codec.encode(status)
+    func writeStatus(_ status: RolloutStatus, rollout name: String, now: Double, db: Database) throws -> String {
+        let text = try statusTexts.text(of: status, rollout: name)
         try db.execute(
             sql: """
                 INSERT INTO rolloutStatus (rollout, status, phase, updatedAt) VALUES (?, ?, ?, ?)
@@ -149,7 +151,11 @@ extension SluiceStore {
     public func intendedActions(rollout name: String) throws(StoreError) -> [JournalEntry] {
         try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM journal WHERE rollout = ? AND state = 'intended' ORDER BY sequence",
+                db,
+                sql: """
+                    SELECT \(Self.journalColumns) FROM journal WHERE rollout = ? AND state = 'intended'
+                    ORDER BY sequence
+                    """,
                 arguments: [name]
             ).map(Self.journalEntry)
         }

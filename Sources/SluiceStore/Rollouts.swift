@@ -323,8 +323,10 @@ extension SluiceStore {
     /// The journal of a rollout in the order the actions were intended.
     public func journal(rollout name: String) throws(StoreError) -> [JournalEntry] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM journal WHERE rollout = ? ORDER BY sequence", arguments: [name])
-                .map(Self.journalEntry)
+            try Row.fetchAll(
+                db, sql: "SELECT \(Self.journalColumns) FROM journal WHERE rollout = ? ORDER BY sequence",
+                arguments: [name]
+            ).map(Self.journalEntry)
         }
     }
 
@@ -345,13 +347,19 @@ extension SluiceStore {
         }
     }
 
+    /// The journal's columns ``journalEntry(_:)`` reads, in the order it reads them: by position, since looking a
+    /// column up by name lowercases the name first, and the daemon reads the whole journal of a rollout every pass.
+    static let journalColumns =
+        "rollout, kind, cluster, batch, firstNode, endNode, state, attempts, intendedAt, completedAt, detail"
+
+    /// A journal entry from a row of ``journalColumns``.
     static func journalEntry(_ row: Row) throws -> JournalEntry {
         let action = FleetAction(
-            rollout: row["rollout"], kind: FleetAction.Kind(rawValue: row["kind"]) ?? .apply, cluster: row["cluster"],
-            batch: row["batch"], nodes: row["firstNode"]..<row["endNode"])
+            rollout: row[0], kind: FleetAction.Kind(rawValue: row[1]) ?? .apply, cluster: row[2], batch: row[3],
+            nodes: row[4]..<row[5])
         return JournalEntry(
-            action: action, state: JournalEntry.State(rawValue: row["state"]) ?? .intended, attempts: row["attempts"],
-            intendedAt: row["intendedAt"], completedAt: row["completedAt"], detail: row["detail"])
+            action: action, state: JournalEntry.State(rawValue: row[6]) ?? .intended, attempts: row[7],
+            intendedAt: row[8], completedAt: row[9], detail: row[10])
     }
 
     /// Appends an event, chained to the one before by its hash (see ``AuditChain``); returns its id.

@@ -17,6 +17,8 @@ public final class SluiceStore: Sendable {
     /// decoded again once another writer changed it. Bounded, so a long-lived process does not grow with history.
     private let statuses = Mutex<[String: (text: String, status: RolloutStatus)]>([:])
     static let decodedStatusesKept = 64
+    /// The encoded parts of each rollout's latest status written, so that a write re-encodes only what changed.
+    let statusTexts = StatusTextCache()
     /// The break-glass journal file as this store last imported it: while `stat` still says the same, there is
     /// nothing to import and no statement is run.
     let journalSeen = Mutex<JournalFileStatus?>(nil)
