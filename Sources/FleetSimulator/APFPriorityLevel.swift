@@ -112,6 +112,13 @@ struct APFSeatDivision: Sendable, Equatable {
     /// at rest asks with the same demand period after period.
     private var dividedForDemand: PoolLanes?
 
+    /// Equal when the seats are: what a division was last asked for is a cache, not part of its value.
+    static func == (lhs: APFSeatDivision, rhs: APFSeatDivision) -> Bool {
+        lhs.nominalSeats == rhs.nominalSeats && lhs.minimumSeats == rhs.minimumSeats
+            && lhs.maximumSeats == rhs.maximumSeats && lhs.nominalTotal == rhs.nominalTotal
+            && lhs.currentSeats == rhs.currentSeats
+    }
+
     /// The division for a server with `serverSeats` seats (600 by default), every level at its nominal limit.
     init(serverSeats: Int, brake: APFBrake? = nil) {
         let levels = APFPriorityLevel.allCases

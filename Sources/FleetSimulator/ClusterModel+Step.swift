@@ -287,30 +287,23 @@ extension ClusterModel {
         // Per-pool scratch rows on the stack, one value per pool that can be in use (8 levels and the brake): 8 rows
         // of sums starting at 0, then copies of the per-pool settings (SIMD vectors indexed by a variable spill on
         // every write, and `PoolLanes` adds a branch to every access).
-        let row = Self.scratchRowLength
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.scratchRows * row) { scratch in
-            let base = scratch.baseAddress!
-            base.initialize(repeating: 0, count: 8 * row)
-            poolCapacityPerApiserver.store(to: base + 8 * row)
-            poolQueueCount.store(to: base + 9 * row)
-            poolHandSize.store(to: base + 10 * row)
-            poolQueueLengthLimit.store(to: base + 11 * row)
-            levelDemandHighWater.store(to: base + 12 * row)
-            admitAndServe(buffer, scratch: scratch, totals: &totals, parameters: p)
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: AdmissionRows.count * PoolLanes.count) { scratch in
+            let rows = AdmissionRows(base: scratch.baseAddress!, length: PoolLanes.count)
+            rows.zeroSums()
+            poolCapacityPerApiserver.store(to: rows.capacityPerApiserver)
+            poolQueueCount.store(to: rows.queueCount)
+            poolHandSize.store(to: rows.handSize)
+            poolQueueLengthLimit.store(to: rows.queueLength)
+            levelDemandHighWater.store(to: rows.highWater)
+            admitAndServe(buffer, rows: rows, totals: &totals, parameters: p)
         }
     }
 
-    /// Values per scratch row of `admitAndServe`: one per pool that can be in use.
-    private static let scratchRowLength = PoolLanes.count
-    /// Rows of `admitAndServe`'s scratch.
-    private static let scratchRows = 13
-
     /// Admits what the free seats of each pool allow, then serves, queues or rejects every class for one step.
     private mutating func admitAndServe(
-        _ buffer: UnsafeMutableBufferPointer<RequestClass>, scratch: UnsafeMutableBufferPointer<Double>,
-        totals: inout StepTotals, parameters p: SimulationParameters
+        _ buffer: UnsafeMutableBufferPointer<RequestClass>, rows: AdmissionRows, totals: inout StepTotals,
+        parameters p: SimulationParameters
     ) {
-        let rows = AdmissionRows(base: scratch.baseAddress!, length: Self.scratchRowLength)
         let tail = ServiceTimeTail(share: p.serviceTimeTailShare)
         sumSeatDemand(buffer, rows: rows, tail: tail, parameters: p)
         divideFreeSeats(rows: rows, totals: &totals, parameters: p)
@@ -559,6 +552,9 @@ private struct AdmissionRows {
     let rejectedPerPool: UnsafeMutablePointer<Double>
     let capacityPerApiserver, queueCount, handSize, queueLength, highWater: UnsafeMutablePointer<Double>
 
+    /// Rows: eight sums, then five settings.
+    static let count = 13
+
     init(base: UnsafeMutablePointer<Double>, length: Int) {
         heldOccupancy = base
         extraPooled = base + length
@@ -574,6 +570,10 @@ private struct AdmissionRows {
         queueLength = base + 11 * length
         highWater = base + 12 * length
     }
+
+    /// Sets every sum (the rows up to `rejectedPerPool`) to 0.
+    @inline(__always)
+    func zeroSums() { heldOccupancy.initialize(repeating: 0, count: capacityPerApiserver - heldOccupancy) }
 }
 
 /// What one request class did in a step.

@@ -23,7 +23,7 @@ public struct FleetSimulation: Sendable {
     /// The clusters in spec order, each with the changes submitted for it.
     private var clusters: [SimulatedCluster]
     private let clusterIndexByName: [String: Int]
-    /// Per ticket id: where its change is kept (nil: submitted for an unknown cluster).
+    /// Per ticket id: where its change is kept (nil: submitted for a cluster the fleet does not have).
     private var changePlaces: [ChangePlace?] = []
 
     /// A healthy fleet at steady state, no agent running anywhere, at time 0.
@@ -97,26 +97,22 @@ public struct FleetSimulation: Sendable {
         deadlineSeconds: Double
     ) -> ChangeTicket {
         let ticket = ChangeTicket(id: changePlaces.count, cluster: cluster)
-        let clusterIndex = clusterIndexByName[cluster]
-        var status = ChangeStatus.inProgress(done: 0, total: nodeIndices.count)
-        var slot: Int?
-        if let clusterIndex {
-            let nodeCount = clusterSpecs[clusterIndex].nodeCount
-            if nodeIndices.lowerBound < 0 || nodeIndices.upperBound > nodeCount {
-                status = .failed(
-                    reason: "node indices \(nodeIndices) are outside cluster \(cluster)'s nodes 0..<\(nodeCount)")
-            } else if !(deadlineSeconds > 0) {
-                status = .failed(reason: "the deadline must be positive, got \(deadlineSeconds) s")
-            } else if nodeIndices.isEmpty {
-                status = .succeeded
-            } else if enable {
-                slot = clusters[clusterIndex].model.slot(for: profile)
-            }
-        }
-        guard let clusterIndex else {
-            // Its status is that of a ticket this simulation did not issue: the cluster name matches none.
+        guard let clusterIndex = clusterIndexByName[cluster] else {
             changePlaces.append(nil)
             return ticket
+        }
+        var status = ChangeStatus.inProgress(done: 0, total: nodeIndices.count)
+        var slot: Int?
+        let nodeCount = clusterSpecs[clusterIndex].nodeCount
+        if nodeIndices.lowerBound < 0 || nodeIndices.upperBound > nodeCount {
+            status = .failed(
+                reason: "node indices \(nodeIndices) are outside cluster \(cluster)'s nodes 0..<\(nodeCount)")
+        } else if !(deadlineSeconds > 0) {
+            status = .failed(reason: "the deadline must be positive, got \(deadlineSeconds) s")
+        } else if nodeIndices.isEmpty {
+            status = .succeeded
+        } else if enable {
+            slot = clusters[clusterIndex].model.slot(for: profile)
         }
         let record = ChangeRecord(
             id: ticket.id, path: path, nodes: nodeIndices, enable: enable, profileSlot: slot,
@@ -129,15 +125,16 @@ public struct FleetSimulation: Sendable {
 
     /// Where a change stands; `.failed` for a ticket this simulation did not issue.
     public func changeStatus(_ ticket: ChangeTicket) -> ChangeStatus {
-        if changePlaces.indices.contains(ticket.id) && clusterIndexByName[ticket.cluster] == nil {
+        guard changePlaces.indices.contains(ticket.id) else { return unknown(ticket) }
+        guard let place = changePlaces[ticket.id] else {
             return .failed(reason: "no cluster named \(ticket.cluster) in the simulated fleet")
         }
-        guard changePlaces.indices.contains(ticket.id), let place = changePlaces[ticket.id],
-            ticket.cluster == clusterSpecs[place.cluster].name
-        else {
-            return .failed(reason: "unknown change ticket \(ticket.id) for cluster \(ticket.cluster)")
-        }
+        guard ticket.cluster == clusterSpecs[place.cluster].name else { return unknown(ticket) }
         return clusters[place.cluster].changes.records[place.position].status
+    }
+
+    private func unknown(_ ticket: ChangeTicket) -> ChangeStatus {
+        .failed(reason: "unknown change ticket \(ticket.id) for cluster \(ticket.cluster)")
     }
 
     /// Where the change of a ticket is kept: the cluster, and the position among the cluster's changes.

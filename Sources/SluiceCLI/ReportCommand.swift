@@ -41,13 +41,13 @@ struct Report: AsyncParsableCommand {
                 journal: try store.journal(rollout: rollout),
                 generatedAt: ControllerTime.format(wallNow.rounded(.down)),
                 breakGlass: try store.breakGlassState(rollout: rollout))
-            let page = RolloutReport.html(input)
+            let page = RolloutReport.page(input)
             do {
-                try page.write(toFile: html, atomically: true, encoding: .utf8)
+                try page.html.write(toFile: html, atomically: true, encoding: .utf8)
             } catch {
                 throw CLIFailure(exitCode: 2, message: "cannot write \(html): \(error.localizedDescription); check the path")
             }
-            let charted = RolloutReport.chartedGates(input).count
+            let charted = page.chartedGates.count
             let folded = input.spec.policy.gates.count - charted
             print("wrote \(html): \(charted) gate charts, \(counted(folded, "gate")) passed throughout, "
                 + "\(input.evaluations.count) evaluations, \(input.events.count) events")

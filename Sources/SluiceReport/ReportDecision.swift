@@ -36,9 +36,7 @@ struct ClockAlignment {
     var anchors: [(wall: Double, virtual: Double)]
 
     init(_ input: ReportInput) {
-        var controllerTimes = input.evaluations.map(\.at) + input.journal.map(\.intendedAt)
-        controllerTimes += input.events.filter { $0.actor == Reconciler.actor }.map(\.at)
-        isVirtual = controllerTimes.contains { $0 < ControllerTime.unixThreshold }
+        isVirtual = input.controllerClockTimes.contains { $0 < ControllerTime.unixThreshold }
         var anchors: [(wall: Double, virtual: Double)] = []
         if isVirtual {
             for event in input.events where event.actor == Reconciler.actor {

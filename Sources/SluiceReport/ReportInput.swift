@@ -29,3 +29,15 @@ public struct ReportInput: Sendable, Equatable {
         self.generatedAt = generatedAt
     }
 }
+
+extension ReportInput {
+    /// Every time the input holds on the controller's clock: the journal's, the evaluations', the daemon's events'
+    /// and the clusters' finish times (people's events are on the wall clock).
+    var controllerClockTimes: [Double] {
+        var times = journal.flatMap { [$0.intendedAt] + ($0.completedAt.map { [$0] } ?? []) }
+        times += evaluations.map(\.at)
+        times += events.filter { $0.actor == Reconciler.actor }.map(\.at)
+        times += status.clusters.compactMap(\.finishedAt)
+        return times
+    }
+}

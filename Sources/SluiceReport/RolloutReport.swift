@@ -20,14 +20,12 @@ public enum RolloutReport {
         return verb.isBreakGlass || verb.isRequest || (event.actor == Reconciler.actor && verb.isControllerDecision)
     }
 
-    /// The gates of `input` that get a chart, in policy order; the others are folded into the "passed throughout"
-    /// table (see ``GateOutcome``).
-    public static func chartedGates(_ input: ReportInput) -> [String] {
-        input.spec.policy.gates.map { GateOutcome($0, input: input) }.filter { !$0.isFlat }.map(\.gate.name)
-    }
-
     /// The page for `input`.
-    public static func html(_ input: ReportInput) -> String {
+    public static func html(_ input: ReportInput) -> String { page(input).html }
+
+    /// The page for `input`, and the gates it charts, in policy order; the others are folded into its "passed
+    /// throughout" table (see ``GateOutcome``).
+    public static func page(_ input: ReportInput) -> (html: String, chartedGates: [String]) {
         let decisions = ReportDecision.all(in: input)
         let axis = TimeAxis(input, decisions: decisions)
         let outcomes = input.spec.policy.gates.map { GateOutcome($0, input: input) }
@@ -49,7 +47,7 @@ public enum RolloutReport {
                 + passingTable(flat))
         body += section("Decisions", decisionTable(decisions, virtual: virtual))
         body += section("Audit trail", eventTable(input.events, virtual: virtual))
-        return """
+        let html = """
             <!DOCTYPE html>
             <html lang="en">
             <head>
@@ -64,6 +62,7 @@ public enum RolloutReport {
             </html>
 
             """
+        return (html, charted.map(\.gate.name))
     }
 
     // MARK: Sections

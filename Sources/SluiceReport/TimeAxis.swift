@@ -12,11 +12,7 @@ struct TimeAxis {
     /// From the first to the last controller-clock time in the input (journal, evaluations, the daemon's events and
     /// clusters' finish times) and the decisions placed on that clock, people's included.
     init(_ input: ReportInput, decisions: [ReportDecision]) {
-        var times = input.journal.flatMap { [$0.intendedAt] + ($0.completedAt.map { [$0] } ?? []) }
-        times += input.evaluations.map(\.at)
-        times += input.events.filter { $0.actor == Reconciler.actor }.map(\.at)
-        times += input.status.clusters.compactMap(\.finishedAt)
-        times += decisions.compactMap(\.controllerAt)
+        let times = input.controllerClockTimes + decisions.compactMap(\.controllerAt)
         self.init(start: times.min() ?? 0, end: times.max() ?? 1)
     }
 
@@ -25,9 +21,6 @@ struct TimeAxis {
         self.start = start
         self.end = max(end, start + 1)
     }
-
-    /// Whether the axis is in virtual seconds rather than on the wall clock.
-    var isVirtual: Bool { start < ControllerTime.unixThreshold }
 
     /// The x coordinate of `time`, clamped to the plot.
     func x(_ time: Double) -> Double {

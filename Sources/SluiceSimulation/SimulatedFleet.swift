@@ -18,7 +18,7 @@ public actor SimulatedFleet {
     private var retained: RetainedScrapes
     private var recording: ScrapeRecording?
     /// The signals whose samples are kept, by `SimulatedSignal.index`; a read of another one finds none.
-    private let keeps: [Bool]
+    private let keeps: KeptSignals
     /// The reads of the latest `signals(_:cluster:now:)` call, with their signals looked up.
     private var lastReads: (reads: [SignalRead], signals: [SimulatedSignal?]) = ([], [])
     /// The largest number of nodes running any agent at once, fleet-wide.
@@ -46,7 +46,7 @@ public actor SimulatedFleet {
         clusterIndexByName = Dictionary(uniqueKeysWithValues: fleet.clusters.enumerated().map { ($1.name, $0) })
         var retained = RetainedScrapes(clusterCount: fleet.clusters.count, retentionSeconds: retentionSeconds)
         var recording = recording
-        let keeps = SimulatedSignal.allCases.map { keptSignals?.contains($0.rawValue) ?? true }
+        let keeps = KeptSignals(keptSignals)
         // Monitoring has a first scrape at time zero, before anything is changed.
         peakAgentNodes = Self.scrape(
             simulation, clusters: fleet.clusters, keeping: keeps, into: &retained, recording: &recording)
@@ -55,6 +55,17 @@ public actor SimulatedFleet {
         self.retained = retained
         self.recording = recording
         nextScrapeAt = simulation.parameters.scrapeIntervalSeconds
+    }
+
+    /// A simulation read only by `policy`'s gates and predictions (nil: by none): samples kept as long as they
+    /// reach back, and only of the signals they read.
+    public init(
+        fleet: Fleet, parameters: SimulationParameters = .default, seed: UInt64, readBy policy: GatePolicy?,
+        recording: ScrapeRecording? = nil, stepWorkers: Int = 1
+    ) {
+        self.init(
+            fleet: fleet, parameters: parameters, seed: seed, retentionSeconds: policy?.longestReadSeconds ?? 0,
+            keptSignals: Set(policy?.signalNames ?? []), recording: recording, stepWorkers: stepWorkers)
     }
 
     /// Virtual seconds since the simulation started.
@@ -83,15 +94,15 @@ public actor SimulatedFleet {
     /// Keeps every cluster's current values of the signals `keeping` marks, drops those past the retention, streams
     /// the scrape to the recording; returns the nodes running an agent fleet-wide.
     private static func scrape(
-        _ simulation: FleetSimulation, clusters: [FleetCluster], keeping keeps: [Bool],
+        _ simulation: FleetSimulation, clusters: [FleetCluster], keeping keeps: KeptSignals,
         into retained: inout RetainedScrapes, recording: inout ScrapeRecording?
     ) -> Int {
         let now = simulation.nowSeconds
         let recordsThisScrape = recording?.records(scrapeAtSeconds: now) ?? false
-        guard recordsThisScrape || keeps.contains(true) else { return simulation.agentNodeCountFleetWide }
+        guard recordsThisScrape || keeps.any else { return simulation.agentNodeCountFleetWide }
         for (index, cluster) in clusters.enumerated() {
             simulation.visitSignals(clusterIndex: index) { signal, value in
-                if keeps[signal.index] {
+                if keeps.byIndex[signal.index] {
                     retained.append(SignalSample(at: now, value: value), cluster: index, signal: signal)
                 }
                 if recordsThisScrape { recording?.keep(cluster: cluster.name, signal: signal, at: now, value: value) }
@@ -206,3 +217,14 @@ extension AgentAPIProfile {
     }
 }
 
+/// The signals a simulated fleet keeps samples of, by `SimulatedSignal.index`, and whether it keeps any.
+struct KeptSignals {
+    let byIndex: [Bool]
+    let any: Bool
+
+    /// `names` (nil: every signal).
+    init(_ names: Set<String>?) {
+        byIndex = SimulatedSignal.allCases.map { names?.contains($0.rawValue) ?? true }
+        any = byIndex.contains(true)
+    }
+}

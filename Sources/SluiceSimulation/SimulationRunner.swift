@@ -51,8 +51,8 @@ public struct SimulationRunner: Sendable {
     /// A new simulation of the fleet that keeps the samples `policy` reads (none without a policy).
     func simulatedFleet(readBy policy: GatePolicy?, recording: ScrapeRecording? = nil) -> SimulatedFleet {
         SimulatedFleet(
-            fleet: fleet, parameters: parameters, seed: seed, retentionSeconds: policy?.longestReadSeconds ?? 0,
-            keptSignals: Set(policy?.signalNames ?? []), recording: recording, stepWorkers: stepWorkers)
+            fleet: fleet, parameters: parameters, seed: seed, readBy: policy, recording: recording,
+            stepWorkers: stepWorkers)
     }
 
     func guarded(_ spec: RolloutSpec, on simulated: SimulatedFleet, scenario: String? = nil) async throws -> SimulationOutcome {

@@ -66,8 +66,7 @@ extension SluiceStore {
             }
             let status = decision.status
             if status != previous {
-                let text = try self.writeStatus(status, rollout: name, now: now, db: db)
-                self.remember(status, text: text, rollout: name)
+                try self.writeStatus(status, rollout: name, now: now, db: db)
             }
             var sequence = try Int.fetchOne(db, sql: "SELECT max(sequence) FROM journal WHERE rollout = ?", arguments: [name]) ?? 0
             for action in decision.actions {
@@ -114,7 +113,7 @@ extension SluiceStore {
     /// Writes the status of a rollout and its summary row (the daemon's only status write); returns the text stored.
     @discardableResult
     func writeStatus(_ status: RolloutStatus, rollout name: String, now: Double, db: Database) throws -> String {
-        let text = try statusTexts.text(of: status, rollout: name)
+        let text = try encodedStatus(status, rollout: name)
         try db.execute(
             sql: """
                 INSERT INTO rolloutStatus (rollout, status, phase, updatedAt) VALUES (?, ?, ?, ?)

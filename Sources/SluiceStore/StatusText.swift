@@ -1,34 +1,16 @@
 import Foundation
 import SluiceCore
-import Synchronization
 
-/// Encodes rollout statuses to exactly the text `Codec.encode` gives, re-encoding only the parts that changed since
-/// the rollout's previous status: a 200-cluster status changes a few clusters and cost samples a pass, and encoding
-/// all of it every pass was an eighth of a simulated rollout's CPU.
+/// The encoded parts of one rollout's latest status, and how to put a status's text together from them: exactly the
+/// text `Codec.encode` gives, re-encoding only the parts that changed since the previous status (a 200-cluster status
+/// changes a few clusters and cost samples a pass, and encoding all of it every pass was an eighth of a simulated
+/// rollout's CPU).
 ///
 /// `Codec.encode` writes no whitespace and an object's members in the UTF-8 order of their keys, so a status's text is
 /// the text of its *skeleton* (the status with its clusters, baselines, cost samples and gate tracks emptied) with
 /// each empty part, `"clusters":[]` or `"baselines":{}`, replaced by the part's text, itself the texts of its
 /// elements or members joined by commas. `StatusTextTests` holds the result equal to `Codec.encode` byte for byte;
 /// should the splice be ambiguous, the whole status is encoded instead.
-final class StatusTextCache: Sendable {
-    private let kept = Mutex<[String: StatusParts]>([:])
-    /// Rollouts whose parts are kept: statuses are written by the daemon for its active rollouts only.
-    static let rolloutsKept = 64
-
-    /// The stored text of `status`, the status of rollout `name`.
-    func text(of status: RolloutStatus, rollout name: String) throws -> String {
-        var parts = kept.withLock { $0.removeValue(forKey: name) } ?? StatusParts()
-        let text = try parts.splicedText(of: status) ?? Codec.encode(status)
-        kept.withLock { kept in
-            if kept.count >= Self.rolloutsKept { kept.removeAll(keepingCapacity: true) }
-            kept[name] = parts
-        }
-        return text
-    }
-}
-
-/// The encoded parts of one rollout's latest status, and how to put a status's text together from them.
 struct StatusParts: Sendable {
     private var clusters = EncodedElements<ClusterProgress>()
     private var baselines = EncodedMembers<GateOnCluster, Double>()

@@ -14,11 +14,11 @@ public final class SluiceStore: Sendable {
     /// one at every pass would dominate the daemon's work.
     private let specs = Mutex<[String: RolloutSpec]>([:])
     /// The last status decoded or written per rollout, with its text: reused while the stored text is the same,
-    /// decoded again once another writer changed it. Bounded, so a long-lived process does not grow with history.
-    private let statuses = Mutex<[String: (text: String, status: RolloutStatus)]>([:])
+    /// decoded again once another writer changed it; and the encoded parts of the last status this store wrote, so
+    /// that a write re-encodes only what changed (``StatusParts``). Bounded, so a long-lived process does not grow
+    /// with history.
+    private let statuses = Mutex<[String: KeptStatus]>([:])
     static let decodedStatusesKept = 64
-    /// The encoded parts of each rollout's latest status written, so that a write re-encodes only what changed.
-    let statusTexts = StatusTextCache()
     /// The break-glass journal file as this store last imported it: while `stat` still says the same, there is
     /// nothing to import and no statement is run.
     let journalSeen = Mutex<JournalFileStatus?>(nil)
@@ -138,11 +138,25 @@ public final class SluiceStore: Sendable {
 
     /// Keeps `status` as the decoding of `text` (what was just read or written), so that reading `text` back costs
     /// no decoding. An entry whose write was rolled back is never used: the stored text differs from it.
-    func remember(_ status: RolloutStatus, text: String, rollout name: String) {
+    func remember(_ status: RolloutStatus, text: String, parts: StatusParts? = nil, rollout name: String) {
         statuses.withLock { kept in
             if kept.count >= Self.decodedStatusesKept && kept[name] == nil { kept.removeAll(keepingCapacity: true) }
-            kept[name] = (text, status)
+            kept[name] = KeptStatus(text: text, status: status, parts: parts ?? kept[name]?.parts ?? StatusParts())
         }
+    }
+
+    /// The text `status` of rollout `name` is stored as, exactly `Codec.encode`'s, re-encoding only the parts that
+    /// changed since this store last wrote the rollout's status; remembered, so that reading it back costs no
+    /// decoding.
+    func encodedStatus(_ status: RolloutStatus, rollout name: String) throws -> String {
+        // Taken out while in use, so that changing them does not copy them.
+        var parts = statuses.withLock { kept in
+            defer { kept[name]?.parts = StatusParts() }
+            return kept[name]?.parts ?? StatusParts()
+        }
+        let text = try parts.splicedText(of: status) ?? Codec.encode(status)
+        remember(status, text: text, parts: parts, rollout: name)
+        return text
     }
 
     func decodedSpec(name: String, submittedAt: Double, text: String) throws -> RolloutSpec {
@@ -210,4 +224,11 @@ final class StatementCounter: Sendable {
             db.trace(options: .statement) { _ in self.executed.add(1, ordering: .relaxed) }
         }
     }
+}
+
+/// What the store keeps of a rollout's latest status (see `SluiceStore.statuses`).
+struct KeptStatus {
+    var text: String
+    var status: RolloutStatus
+    var parts: StatusParts
 }

@@ -59,16 +59,24 @@ struct ParallelSteppingTests {
         #expect(serial.statuses.contains(.succeeded))
     }
 
-    @Test("more workers than clusters step as one worker does")
-    func moreWorkersThanClusters() {
-        let spec = SimulatedClusterSpec(name: "only", nodeCount: 3_000, apiserverCount: 3)
-        var serial = FleetSimulation(clusters: [spec], seed: 3)
-        _ = serial.nodeDirect(cluster: "only", nodeIndices: 0..<3_000, enable: true, profile: .listAllPodsEveryMinute)
+    @Test("more workers than claims of clusters step as one worker does")
+    func moreWorkersThanClaims() {
+        // Six clusters are two claims of four: two of the eight workers get clusters, the others none.
+        let specs = (0..<6).map {
+            SimulatedClusterSpec(name: "c\($0)", nodeCount: 500 * ($0 + 1), apiserverCount: 3)
+        }
+        var serial = FleetSimulation(clusters: specs, seed: 3)
+        for spec in specs {
+            _ = serial.nodeDirect(
+                cluster: spec.name, nodeIndices: 0..<spec.nodeCount, enable: true, profile: .listAllPodsEveryMinute)
+        }
         var parallel = serial
         parallel.stepWorkers = 8
         serial.advance(toSeconds: 900)
         parallel.advance(toSeconds: 900)
-        #expect(serial.signals(cluster: "only") == parallel.signals(cluster: "only"))
-        #expect(serial.groundTruth(cluster: "only") == parallel.groundTruth(cluster: "only"))
+        for spec in specs {
+            #expect(serial.signals(cluster: spec.name) == parallel.signals(cluster: spec.name))
+            #expect(serial.groundTruth(cluster: spec.name) == parallel.groundTruth(cluster: spec.name))
+        }
     }
 }

@@ -55,9 +55,14 @@ struct APFBrakeProcessTests {
         ])
         // Both releases are intended in the same pass and carried out side by side: in either order.
         #expect(Set(changes.suffix(2)) == ["release alpha agent", "release beta agent"])
-        let get = try await workspace.sluice("get", "agent-rollout").output
-        #expect(get.contains("APF brake: FlowSchema and PriorityLevelConfiguration"))
-        #expect(get.split(separator: "\n").filter { $0.contains("done") && $0.hasSuffix("removed") }.count == 2)
+        let get = try await workspace.sluice("get", "agent-rollout", "-o", "json").output
+        let view = try #require(try JSONSerialization.jsonObject(with: Data(get.utf8)) as? [String: Any])
+        #expect((view["apfBrake"] as? String)?.hasPrefix("FlowSchema and PriorityLevelConfiguration") == true)
+        let waves = view["waves"] as? [[String: Any]] ?? []
+        let clusters = waves.flatMap { $0["clusters"] as? [[String: Any]] ?? [] }
+        #expect(clusters.map { "\($0["name"] ?? "") \($0["state"] ?? "") \($0["apfBrake"] ?? "")" } == [
+            "alpha done removed", "beta done removed",
+        ])
     }
 
     @Test("A driver without brake steps halts the rollout before any node, saying what to add")

@@ -198,7 +198,7 @@ struct ReportReadingTests {
     func healthyGatesFolded() throws {
         let input = try foldingInput()
         let html = RolloutReport.html(input)
-        #expect(RolloutReport.chartedGates(input) == ["availability", "mutating-latency", "dns-servfail"])
+        #expect(RolloutReport.page(input).chartedGates == ["availability", "mutating-latency", "dns-servfail"])
         #expect(Set(gateCharts(html).keys) == ["availability", "mutating-latency", "dns-servfail"])
         #expect(count("data-gate=", in: html) == 3)
         #expect(count("<tr data-gate-summary=", in: html) == 1)
@@ -260,7 +260,7 @@ struct ReportReadingTests {
         let (input, people) = try withPeople()
         let html = RolloutReport.html(input)
         let decisions = ReportDecision.all(in: input)
-        let charted = RolloutReport.chartedGates(input).count
+        let charted = RolloutReport.page(input).chartedGates.count
         for event in people {
             let decision = try #require(decisions.first { $0.event == event })
             #expect(decision.byPerson)

@@ -33,7 +33,7 @@ import Testing
 
     @Test("Each status of a changing rollout is written as Codec.encode writes it")
     func sameTextAsCodec() throws {
-        let cache = StatusTextCache()
+        let store = try SluiceStore()
         var status = try Self.status(clusters: 12)
         var steps: [(String, (inout RolloutStatus) -> Void)] = [
             ("unchanged", { _ in }),
@@ -55,7 +55,7 @@ import Testing
         var parts = StatusParts()
         for (step, change) in steps {
             change(&status)
-            #expect(try cache.text(of: status, rollout: "r") == Codec.encode(status), "\(step)")
+            #expect(try store.encodedStatus(status, rollout: "r") == Codec.encode(status), "\(step)")
             // Put together from its parts, not encoded whole for want of an unambiguous splice.
             #expect(try parts.splicedText(of: status) == Codec.encode(status), "\(step)")
         }
@@ -63,12 +63,12 @@ import Testing
 
     @Test("Two rollouts keep their parts apart")
     func rolloutsApart() throws {
-        let cache = StatusTextCache()
+        let store = try SluiceStore()
         let big = try Self.status(clusters: 9)
         let small = try Self.status(clusters: 2)
         for _ in 0..<2 {
-            #expect(try cache.text(of: big, rollout: "big") == Codec.encode(big))
-            #expect(try cache.text(of: small, rollout: "small") == Codec.encode(small))
+            #expect(try store.encodedStatus(big, rollout: "big") == Codec.encode(big))
+            #expect(try store.encodedStatus(small, rollout: "small") == Codec.encode(small))
         }
     }
 }
